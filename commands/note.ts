@@ -1,0 +1,18 @@
+import { z } from 'zod';
+import { validate } from '../src/core/args.js';
+import { decideNote } from '../src/core/lifecycle.js';
+import { change } from '../src/app/change.js';
+import type { Command } from '../src/app/context.js';
+
+export const note: Command = {
+  name: 'note',
+  usage: 'usage.note',
+  help: 'help.note',
+  scope: 'incident',
+  async run(ctx) {
+    // The note is taken verbatim: no flags, quotes kept, so nothing someone writes is lost.
+    const { text } = validate(z.object({ text: z.string().trim().min(1) }), { text: ctx.args }, 'usage.note');
+    const after = await change(ctx, (inc) => decideNote(inc, text, ctx.inv.user, ctx.deps.clock.now()));
+    return { text: ctx.deps.t('reply.note_added', { ref: after.ref }) };
+  },
+};

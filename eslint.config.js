@@ -1,0 +1,26 @@
+// Lint rules: typescript-eslint's recommended set, plus the house rule that the pure core
+// and the commands never import a platform SDK or an I/O library at runtime.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const ioLibraries = ['@slack/*', 'discord.js', 'bullmq', 'ioredis', 'pino', 'node:fs', 'node:fs/promises', 'node:child_process', 'node:net', 'node:http'];
+
+export default tseslint.config(
+  { ignores: ['node_modules/', '.data/', 'coverage/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+    },
+  },
+  {
+    files: ['src/core/**/*.ts', 'commands/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', {
+        patterns: [{ group: ioLibraries, message: 'src/core and commands/ stay free of SDKs and I/O: go through a port.', allowTypeImports: true }],
+      }],
+    },
+  },
+);

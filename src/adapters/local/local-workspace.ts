@@ -1,0 +1,129 @@
+import type { ChannelRef, ChatPort, MessageRef, OutboundMessage } from '../../core/ports.js';
+import { nextFreeName } from '../../core/naming.js';
+import { renderMessage, renderText } from './render.js';
+
+interface LocalChannel {
+  id: string;
+  name: string;
+  topic: string;
+  private: boolean;
+  members: Set<string>;
+}
+
+interface LocalMessage {
+  id: string;
+  channelId: string;
+  author: string;
+  message: OutboundMessage;
+}
+
+/**
+ * A whole chat workspace in memory, printed to the terminal: the chat port's implementation for
+ * people trying the bot without Slack or Discord. Channel ids are their names, so a channel
+ * still answers after a restart (the incidents themselves live in Redis). Every line is labelled
+ * with where it happened: `#channel`, `DM @person`, or `announcement`.
+ */
+export class LocalWorkspace implements ChatPort {
+  readonly channels = new Map<string, LocalChannel>();
+  readonly messages = new Map<string, LocalMessage>();
+  private seq = 0;
+  /** Called when someone is added to a channel, so the terminal can follow its user there. */
+  onInvite: (channelId: string, userIds: string[]) => void = () => {};
+
+  constructor(
+    private readonly print: (line: string) => void,
+    private readonly announceChannel: string,
+    private readonly color = false,
+  ) {
+    this.ensureChannel('general');
+    this.ensureChannel(announceChannel);
+  }
+
+  ensureChannel(name: string): LocalChannel {
+    const existing = this.channels.get(name);
+    if (existing) return existing;
+    const channel: LocalChannel = { id: name, name, topic: '', private: false, members: new Set() };
+    this.channels.set(name, channel);
+    return channel;
+  }
+
+  async createChannel(_ws: string, name: string, options: { topic: string; private: boolean }): Promise<ChannelRef> {
+    let candidate = name;
+    for (let attempt = 1; this.channels.has(candidate); attempt++) candidate = nextFreeName(name, attempt);
+    const channel = this.ensureChannel(candidate);
+    channel.topic = options.topic;
+    channel.private = options.private;
+    this.print(`[workspace] ${options.private ? 'private ' : ''}channel #${candidate} created · topic: ${this.text(options.topic)}`);
+    return { id: channel.id, name: channel.name };
+  }
+
+  async invite(_ws: string, channelId: string, userIds: string[]): Promise<void> {
+    const channel = this.ensureChannel(channelId);
+    const added = userIds.filter((u) => !channel.members.has(u));
+    added.forEach((u) => channel.members.add(u));
+    if (added.length) this.print(`[#${channel.name}] ${added.map((u) => `@${u}`).join(', ')} joined`);
+    this.onInvite(channelId, added);
+  }
+
+  async post(_ws: string, channelId: string, message: OutboundMessage): Promise<MessageRef> {
+    const channel = this.ensureChannel(channelId);
+    const label = channel.name === this.announceChannel ? `#${channel.name} · announcement` : `#${channel.name}`;
+    return this.show(channel.id, 'bot', label, message);
+  }
+
+  async update(_ws: string, ref: MessageRef, message: OutboundMessage): Promise<void> {
+    const existing = this.messages.get(ref.messageId);
+    if (!existing) throw new Error(`local: no message ${ref.messageId}`);
+    existing.message = message;
+    const channel = this.channels.get(ref.channelId);
+    this.printBlock(`[#${channel?.name ?? ref.channelId} · ${ref.messageId} updated] bot:`, message);
+  }
+
+  async dm(_ws: string, userId: string, message: OutboundMessage): Promise<MessageRef> {
+    const channel = this.ensureChannel(`dm-${userId}`);
+    channel.members.add(userId);
+    return this.show(channel.id, 'bot', `DM @${userId}`, message);
+  }
+
+  async announce(ws: string, message: OutboundMessage): Promise<MessageRef> {
+    return this.post(ws, this.announceChannel, message);
+  }
+
+  async react(_ws: string, ref: MessageRef, emoji: string): Promise<void> {
+    this.print(`[${ref.messageId}] bot reacted ${emoji}`);
+  }
+
+  async userName(_ws: string, userId: string): Promise<string> {
+    return userId;
+  }
+
+  /** A person writing in a channel; returns the new message's id. */
+  say(userId: string, channelId: string, text: string): LocalMessage {
+    const channel = this.ensureChannel(channelId);
+    channel.members.add(userId);
+    const message: LocalMessage = { id: this.nextId(), channelId: channel.id, author: userId, message: { text } };
+    this.messages.set(message.id, message);
+    this.print(`[#${channel.name} · ${message.id}] @${userId}: ${this.text(text)}`);
+    return message;
+  }
+
+  private show(channelId: string, author: string, label: string, message: OutboundMessage): MessageRef {
+    const id = this.nextId();
+    this.messages.set(id, { id, channelId, author, message });
+    this.printBlock(`[${label} · ${id}] ${author}:`, message);
+    return { channelId, messageId: id };
+  }
+
+  private printBlock(head: string, message: OutboundMessage): void {
+    const lines = renderMessage(message, { color: this.color, channelName: (id) => this.channels.get(id)?.name ?? id });
+    this.print([head, ...lines.map((l) => `    ${l}`)].join('\n'));
+  }
+
+  private text(text: string): string {
+    return renderText(text, { color: this.color, channelName: (id) => this.channels.get(id)?.name ?? id });
+  }
+
+  private nextId(): string {
+    return `m${++this.seq}`;
+  }
+}

@@ -1,0 +1,40 @@
+import type { OutboundMessage } from '../../core/ports.js';
+
+const EMOJI: Record<string, string> = {
+  rotating_light: '🚨',
+  white_check_mark: '✅',
+  memo: '📝',
+  eyes: '👀',
+  pushpin: '📌',
+  pager: '📟',
+  warning: '⚠️',
+};
+
+export interface RenderOptions {
+  color: boolean;
+  channelName(id: string): string;
+}
+
+/** Neutral markup to terminal text: mentions as @name, channels as #name, *bold* in bold. */
+export function renderText(text: string, o: RenderOptions): string {
+  return text
+    .replace(/<@!?([^>|]+)(?:\|[^>]*)?>/g, (_, id: string) => `@${id}`)
+    .replace(/<#([^>|]+)(?:\|[^>]*)?>/g, (_, id: string) => `#${o.channelName(id)}`)
+    .replace(/:([a-z_]+):/g, (whole, name: string) => EMOJI[name] ?? whole)
+    .replace(/\*([^*\n]+)\*/g, (_, inner: string) => (o.color ? `\x1b[1m${inner}\x1b[22m` : inner));
+}
+
+export function renderMessage(message: OutboundMessage, o: RenderOptions): string[] {
+  const lines = renderText(message.text, o).split('\n');
+  if (message.fields?.length) {
+    const width = Math.max(...message.fields.map((f) => f.label.length));
+    for (const f of message.fields) lines.push(`${f.label.padEnd(width)}  ${renderText(f.value, o)}`);
+  }
+  if (message.footer) lines.push(renderText(message.footer, o));
+  return lines;
+}
+
+/** `@alice` typed in the terminal becomes the neutral mention `<@alice>` the commands expect. */
+export function neutralMentions(text: string): string {
+  return text.replace(/(^|\s)@([a-z0-9._-]+)/gi, (_, pre: string, name: string) => `${pre}<@${name.toLowerCase()}>`);
+}

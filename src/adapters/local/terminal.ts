@@ -1,0 +1,137 @@
+import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
+import type { Command, Deps, Reply } from '../../app/context.js';
+import { dispatch, errorReply } from '../../app/dispatch.js';
+import { recordMessage } from '../../app/inbound.js';
+import type { LocalWorkspace } from './local-workspace.js';
+import { neutralMentions, renderMessage } from './render.js';
+
+export const LOCAL_WORKSPACE = 'local';
+
+/**
+ * The terminal side of the local workspace: reads what a person types and turns it into what a
+ * chat platform would deliver. `/incident ...` is the slash command; plain text is a message in
+ * the current channel; a few workspace commands switch user or channel or add a reaction.
+ */
+export class LocalTerminal {
+  private user: string;
+  private channel = 'general';
+  private stopped = false;
+
+  constructor(
+    private readonly deps: Deps,
+    private readonly workspace: LocalWorkspace,
+    private readonly commands: readonly Command[],
+    private readonly print: (line: string) => void,
+    options: { user: string; color?: boolean },
+  ) {
+    this.user = options.user;
+    // Follow the person into a channel the bot just invited them to, as a chat client would show it.
+    workspace.onInvite = (channelId, userIds) => {
+      if (userIds.includes(this.user) && channelId !== this.channel) {
+        this.channel = channelId;
+        this.print(this.deps.t('local.now_channel', { channel: channelId }));
+      }
+    };
+  }
+
+  banner(): string {
+    return this.deps.t('local.banner', { user: this.user, channel: this.channel });
+  }
+
+  get state(): { user: string; channel: string } {
+    return { user: this.user, channel: this.channel };
+  }
+
+  /** Handles one typed line; resolves once everything it caused has been printed. Returns false after /quit. */
+  async handleLine(input: string): Promise<boolean> {
+    const line = input.trim();
+    if (!line) return !this.stopped;
+    try {
+      if (/^\/incident(\s|$)/i.test(line)) await this.command(line.replace(/^\/incident\s*/i, ''));
+      else if (line.startsWith('/')) this.meta(line);
+      else await this.message(line);
+    } catch (err) {
+      this.showReply(errorReply(this.deps, err, { platform: 'local', line: line.slice(0, 40) }));
+    }
+    return !this.stopped;
+  }
+
+  /** Reads lines until end of input or /quit; lines are handled one at a time, in order. */
+  async run(input: Readable, prompt?: (state: { user: string; channel: string }) => void): Promise<void> {
+    const rl = createInterface({ input, terminal: false });
+    prompt?.(this.state);
+    for await (const line of rl) {
+      if (!(await this.handleLine(line))) break;
+      prompt?.(this.state);
+    }
+    rl.close();
+  }
+
+  private async command(text: string): Promise<void> {
+    const reply = await dispatch(this.deps, this.commands, {
+      platform: 'local',
+      workspace: LOCAL_WORKSPACE,
+      channelId: this.channel,
+      user: { id: this.user, name: this.user },
+      text: neutralMentions(text),
+    });
+    this.showReply(reply);
+  }
+
+  private showReply(reply: Reply): void {
+    if (reply.public) {
+      void this.workspace.post(LOCAL_WORKSPACE, this.channel, reply);
+      return;
+    }
+    const lines = renderMessage(reply, { color: false, channelName: (id) => this.workspace.channels.get(id)?.name ?? id });
+    this.print([`[only @${this.user} sees this]`, ...lines.map((l) => `    ${l}`)].join('\n'));
+  }
+
+  private async message(text: string): Promise<void> {
+    const msg = this.workspace.say(this.user, this.channel, text);
+    await recordMessage(this.deps, {
+      workspace: LOCAL_WORKSPACE,
+      channelId: this.channel,
+      messageId: msg.id,
+      user: { id: this.user, name: this.user },
+      text: neutralMentions(text),
+      at: this.deps.clock.now(),
+    });
+  }
+
+  private meta(line: string): void {
+    const [name = '', arg = '', ...rest] = line.slice(1).split(/\s+/);
+    switch (name.toLowerCase()) {
+      case 'as':
+        this.user = arg.replace(/^@/, '').toLowerCase() || this.user;
+        this.print(this.deps.t('local.now_user', { user: this.user }));
+        return;
+      case 'join':
+        this.channel = this.workspace.ensureChannel(arg.replace(/^#/, '').toLowerCase() || 'general').id;
+        this.print(this.deps.t('local.now_channel', { channel: this.channel }));
+        return;
+      case 'react': {
+        const target = this.workspace.messages.get(arg);
+        if (!target) return this.print(this.deps.t('local.no_message', { id: arg }));
+        this.print(`[${arg}] @${this.user} reacted ${rest.join(' ') || '👍'}`);
+        return;
+      }
+      case 'channels':
+        this.print([...this.workspace.channels.values()].filter((c) => !c.id.startsWith('dm-')).map((c) => `#${c.name}`).join('  '));
+        return;
+      case 'who':
+        this.print(`@${this.user} in #${this.channel}`);
+        return;
+      case 'quit':
+      case 'exit':
+        this.stopped = true;
+        return;
+      case 'help':
+        this.print(this.banner());
+        return;
+      default:
+        this.print(this.deps.t('local.unknown_meta', { name: `/${name}` }));
+    }
+  }
+}

@@ -1,0 +1,48 @@
+import type { AppConfig } from '../config.js';
+import type { Translate, MessageKey } from '../core/i18n/index.js';
+import type { Actor, Incident } from '../core/model.js';
+import type { ChatPort, Clock, IncidentStore, Logger, OutboundMessage, PostmortemWriter } from '../core/ports.js';
+
+/** Everything a command or an inbound handler may use; built once in src/main.ts. */
+export interface Deps {
+  store: IncidentStore;
+  chat: ChatPort;
+  clock: Clock;
+  config: AppConfig;
+  t: Translate;
+  log: Logger;
+  postmortems: PostmortemWriter;
+}
+
+/** A platform's slash command, reduced to what every platform has. */
+export interface Invocation {
+  platform: 'local' | 'slack' | 'discord';
+  workspace: string;
+  channelId: string;
+  user: Actor;
+  /** Everything after `/incident`, mentions already in the neutral `<@id>` form. */
+  text: string;
+}
+
+/** The answer to the person who typed the command; `public` shows it to the whole channel. */
+export interface Reply extends OutboundMessage {
+  public?: boolean;
+}
+
+export interface CommandContext {
+  inv: Invocation;
+  deps: Deps;
+  /** The text after the subcommand name. */
+  args: string;
+  /** The incident of the channel, for commands whose scope is 'incident'. */
+  incident: Incident;
+}
+
+export interface Command {
+  name: string;
+  usage: MessageKey;
+  help: MessageKey;
+  /** 'incident': only inside an incident channel; the dispatcher finds the incident first. */
+  scope: 'anywhere' | 'incident';
+  run(ctx: CommandContext): Promise<Reply>;
+}

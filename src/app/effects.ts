@@ -1,0 +1,92 @@
+import type { IncidentEvent } from '../core/events.js';
+import { event } from '../core/events.js';
+import { effectsFor, type Effect } from '../core/effects.js';
+import type { Incident } from '../core/model.js';
+import { channelName } from '../core/naming.js';
+import { renderPostmortem } from '../core/postmortem.js';
+import { BOT } from '../core/projection.js';
+import { summaryMessage } from '../core/summary.js';
+import { mutate } from '../store/mutate.js';
+import type { Deps } from './context.js';
+
+/**
+ * Carries out what the core says should follow recorded events. Effects that record something
+ * themselves (a channel id, the summary message id, the postmortem path) append a bookkeeping
+ * event and react to it in turn. One failing effect is logged and does not stop the others:
+ * the record is already safe in the store.
+ */
+export async function applyEffects(deps: Deps, incident: Incident, events: readonly IncidentEvent[]): Promise<Incident> {
+  let current = incident;
+  for (const effect of effectsFor(incident, events, deps.t)) {
+    try {
+      current = await runEffect(deps, current, effect);
+    } catch (err) {
+      deps.log.error({ err, incidentId: current.ref, workspace: current.workspace, effect: effect.kind }, 'effect failed');
+    }
+  }
+  return current;
+}
+
+async function runEffect(deps: Deps, inc: Incident, effect: Effect): Promise<Incident> {
+  const { chat } = deps;
+  const ws = inc.workspace;
+  switch (effect.kind) {
+    case 'open_channel': {
+      const wanted = channelName(deps.config.channels.prefix, inc.number, inc.title);
+      const topic = deps.t('channel.topic', { ref: inc.ref, severity: inc.severity, title: inc.title });
+      const channel = await chat.createChannel(ws, wanted, { topic, private: inc.private });
+      return record(deps, inc, [event({ type: 'channel_created', channelId: channel.id, channelName: channel.name }, BOT, deps.clock.now())]);
+    }
+    case 'invite':
+      if (inc.channelId) await chat.invite(ws, inc.channelId, effect.userIds);
+      return inc;
+    case 'post':
+      if (inc.channelId) await chat.post(ws, inc.channelId, effect.message);
+      return inc;
+    case 'announce':
+      await chat.announce(ws, effect.message);
+      return inc;
+    case 'refresh_summary':
+      return refreshSummary(deps, inc);
+    case 'write_postmortem':
+      return writePostmortem(deps, inc, effect.actor);
+  }
+}
+
+async function record(deps: Deps, inc: Incident, events: IncidentEvent[]): Promise<Incident> {
+  const { after } = await mutate(deps.store, inc, () => events);
+  return applyEffects(deps, after, events);
+}
+
+export async function refreshSummary(deps: Deps, inc: Incident): Promise<Incident> {
+  if (!inc.channelId) return inc;
+  const message = summaryMessage(inc, {
+    t: deps.t,
+    severities: deps.config.severities,
+    timeZone: deps.config.timeZone,
+    now: deps.clock.now(),
+  });
+  if (inc.summaryMessageId) {
+    await deps.chat.update(inc.workspace, { channelId: inc.channelId, messageId: inc.summaryMessageId }, message);
+    return inc;
+  }
+  const ref = await deps.chat.post(inc.workspace, inc.channelId, message);
+  return record(deps, inc, [event({ type: 'summary_posted', messageId: ref.messageId }, BOT, deps.clock.now())]);
+}
+
+async function writePostmortem(deps: Deps, inc: Incident, actor: string): Promise<Incident> {
+  const events = await deps.store.events(inc);
+  const markdown = renderPostmortem(inc, events, {
+    t: deps.t,
+    timeZone: deps.config.timeZone,
+    severityName: (id) => deps.config.severities.find((s) => s.id === id)?.name ?? id,
+    now: deps.clock.now(),
+  });
+  const path = await deps.postmortems.write(inc, markdown);
+  const after = await record(deps, inc, [event({ type: 'postmortem_written', path }, BOT, deps.clock.now())]);
+  if (inc.channelId) {
+    await deps.chat.post(inc.workspace, inc.channelId, { text: deps.t('post.closed', { actor, ref: inc.ref, path }) });
+    await deps.chat.post(inc.workspace, inc.channelId, { text: `${deps.t('pm.posted_intro', { ref: inc.ref })}\n\n${markdown}` });
+  }
+  return after;
+}

@@ -1,0 +1,30 @@
+import { event } from '../core/events.js';
+import { acceptsMessages } from '../core/lifecycle.js';
+import type { Actor } from '../core/model.js';
+import { mutate } from '../store/mutate.js';
+import type { Deps } from './context.js';
+
+/** A human message seen in some channel, with the time the platform gave it. */
+export interface InboundMessage {
+  workspace: string;
+  channelId: string;
+  messageId: string;
+  user: Actor;
+  text: string;
+  at: Date;
+}
+
+/**
+ * Records a message posted in an incident channel on its timeline, once: platforms redeliver,
+ * so the message id is claimed first. Messages elsewhere are none of the bot's business.
+ */
+export async function recordMessage(deps: Deps, msg: InboundMessage): Promise<boolean> {
+  if (!msg.text.trim()) return false;
+  const incident = await deps.store.findByChannel(msg.workspace, msg.channelId);
+  if (!incident || !acceptsMessages(incident)) return false;
+  const fresh = await deps.store.claim(`msg:${msg.workspace}:${msg.channelId}:${msg.messageId}`, 7 * 24 * 3600);
+  if (!fresh) return false;
+  const body = { type: 'message_posted' as const, channelId: msg.channelId, messageId: msg.messageId, text: msg.text };
+  await mutate(deps.store, incident, () => [event(body, msg.user, msg.at)]);
+  return true;
+}

@@ -1,0 +1,43 @@
+import { z } from 'zod';
+import { domainIssue } from '../core/args.js';
+import { ACTIVE_STATUSES, HORIZONS, ROLES, type ActiveStatus, type Horizon, type Role } from '../core/model.js';
+import type { AppConfig } from '../config.js';
+
+/**
+ * zod pieces shared by the commands. Each accepts what people type (any case, `p1`, `1w`) and
+ * fails with the error code whose message lists what would have been accepted.
+ */
+
+function oneOf<T extends string>(allowed: readonly T[], code: Parameters<typeof domainIssue>[0], normalise: (v: string) => string) {
+  return z.string().transform((value, ctx): T => {
+    const v = normalise(value);
+    const hit = allowed.find((a) => a === v);
+    if (hit === undefined) {
+      ctx.addIssue(domainIssue(code, { value, allowed: allowed.join(', ') }));
+      return z.NEVER;
+    }
+    return hit;
+  });
+}
+
+export const severityId = (config: AppConfig) =>
+  oneOf(
+    config.severities.map((s) => s.id),
+    'bad_severity',
+    (v) => config.severities.find((s) => s.id.toLowerCase() === v.toLowerCase())?.id ?? v,
+  );
+
+export const serviceId = (config: AppConfig) =>
+  z.string().transform((value, ctx) => {
+    const v = value.toLowerCase();
+    if (config.services.length === 0 || config.services.some((s) => s.id === v)) return v;
+    ctx.addIssue(domainIssue('unknown_service', { value, allowed: config.services.map((s) => s.id).join(', ') }));
+    return z.NEVER;
+  });
+
+export const activeStatus = oneOf<ActiveStatus>(ACTIVE_STATUSES, 'bad_status', (v) => v.toLowerCase());
+export const role = oneOf<Role>(ROLES, 'bad_role', (v) => v.toLowerCase());
+export const horizon = oneOf<Horizon>(HORIZONS, 'bad_horizon', (v) => {
+  const s = v.toLowerCase();
+  return ({ week: '1w', '1week': '1w', month: '1m', '1month': '1m', quarter: 'q', '1q': 'q' } as Record<string, string>)[s] ?? s;
+});

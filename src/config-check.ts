@@ -1,0 +1,18 @@
+import { loadConfig } from './config.js';
+
+/**
+ * `npm run config:check [file]`: validates the config without starting anything and prints every
+ * problem with its path. Exit code 0 when the file is good, 1 otherwise.
+ */
+const path = process.argv[2] ?? process.env.INCIDENT_CONFIG;
+const result = loadConfig(path);
+if (!result.ok) {
+  process.stderr.write(`${path}: ${result.problems.length} problem(s)\n${result.problems.map((p) => `  - ${p}`).join('\n')}\n`);
+  process.exit(1);
+}
+const c = result.config;
+console.log(`${path ?? '(built-in defaults)'}: OK`);
+console.log(`  severities: ${c.severities.map((s) => `${s.id} ${s.name} (respond ${s.responseMinutes} min, update every ${s.updateEveryMinutes} min)`).join('; ')}`);
+console.log(`  default severity: ${c.defaultSeverity}; services: ${c.services.map((s) => s.id).join(', ') || '(any)'}`);
+console.log(`  channels: ${c.channels.prefix}-<n>-<title>, announcements in #${c.channels.announce}; time zone ${c.timeZone}; locale ${c.locale}`);
+console.log(`  postmortems: ${c.postmortems.dir}`);

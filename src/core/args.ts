@@ -1,0 +1,86 @@
+import type { z } from 'zod';
+import { IncidentError, type ErrorCode } from './errors.js';
+import type { MessageKey } from './i18n/index.js';
+
+/**
+ * Turning the text after `/incident <name>` into values. Tokens split on spaces, quotes group
+ * words, `--flag value` and `--flag=value` are options. Mentions arrive in the neutral form
+ * `<@id>` or `<@id|name>` (adapters rewrite their platform's syntax into it).
+ */
+
+export interface RawArgs {
+  positionals: string[];
+  flags: Record<string, string | true>;
+}
+
+export type FlagSpec = Record<string, 'value' | 'boolean'>;
+
+export function tokenize(text: string): string[] {
+  const tokens: string[] = [];
+  const re = /"([^"]*)"|'([^']*)'|“([^”]*)”|(\S+)/g;
+  for (const m of text.matchAll(re)) tokens.push(m[1] ?? m[2] ?? m[3] ?? m[4] ?? '');
+  return tokens;
+}
+
+export function splitArgs(text: string, spec: FlagSpec, usage: MessageKey): RawArgs {
+  const tokens = tokenize(text);
+  const positionals: string[] = [];
+  const flags: Record<string, string | true> = {};
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i] ?? '';
+    const m = /^--([a-z][a-z-]*)(?:=(.*))?$/i.exec(token);
+    if (!m) {
+      positionals.push(token);
+      continue;
+    }
+    const name = (m[1] ?? '').toLowerCase();
+    const kind = spec[name];
+    if (!kind) throw new IncidentError('unknown_flag', { flag: name, usageKey: usage });
+    if (kind === 'boolean') {
+      flags[name] = true;
+      continue;
+    }
+    const value = m[2] ?? tokens[++i];
+    if (value === undefined || value === '') {
+      throw new IncidentError('missing_argument', { whatKey: 'arg.flag_value', flag: name, usageKey: usage });
+    }
+    flags[name] = value;
+  }
+  return { positionals, flags };
+}
+
+const MENTION = /^<@!?([^>|]+)(?:\|([^>]*))?>$/;
+
+/** The user id in a neutral mention, or null when the token is not one. */
+export function mentionId(token: string): string | null {
+  return MENTION.exec(token)?.[1] ?? null;
+}
+
+export function mention(userId: string): string {
+  return `<@${userId}>`;
+}
+
+/**
+ * Validates with a zod schema and turns the first problem into an IncidentError the user can
+ * act on. Schemas mark domain problems with `params: { code, ...details }`.
+ */
+export function validate<S extends z.ZodType>(schema: S, input: unknown, usage: MessageKey): z.output<S> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const params = (issue && 'params' in issue ? issue.params : undefined) as Record<string, string> | undefined;
+  if (params?.code) {
+    const { code, ...details } = params;
+    throw new IncidentError(code as ErrorCode, { ...details, usageKey: usage });
+  }
+  const field = String(issue?.path[0] ?? 'text');
+  if (issue?.code === 'invalid_type' || issue?.code === 'too_small') {
+    throw new IncidentError('missing_argument', { whatKey: `arg.${field}`, usageKey: usage });
+  }
+  throw new IncidentError('bad_argument', { problem: `${field}: ${issue?.message ?? 'invalid'}`, usageKey: usage });
+}
+
+/** A zod refinement failure that carries one of our error codes. */
+export function domainIssue(code: ErrorCode, details: Record<string, string>): { code: 'custom'; message: string; params: Record<string, string> } {
+  return { code: 'custom', message: code, params: { code, ...details } };
+}

@@ -1,0 +1,91 @@
+import { formatDuration } from './durations.js';
+import type { IncidentEvent } from './events.js';
+import type { Translate } from './i18n/index.js';
+import type { Incident } from './model.js';
+import type { OutboundMessage } from './ports.js';
+
+/**
+ * What the outside world should see after events were recorded. Pure: the runner in src/app
+ * carries these out through the chat port. Keeping the mapping here means every platform shows
+ * the same things at the same moments.
+ */
+export type Effect =
+  | { kind: 'open_channel' }
+  | { kind: 'invite'; userIds: string[] }
+  | { kind: 'post'; message: OutboundMessage }
+  | { kind: 'announce'; message: OutboundMessage }
+  | { kind: 'refresh_summary' }
+  | { kind: 'write_postmortem'; actor: string };
+
+const suffix = (t: Translate, text: string | undefined) => (text ? t('word.because', { text }) : '');
+
+export function effectsFor(after: Incident, events: readonly IncidentEvent[], t: Translate): Effect[] {
+  const out: Effect[] = [];
+  let summaryChanged = false;
+  const hasChannel = Boolean(after.channelId);
+  const post = (text: string) => hasChannel && out.push({ kind: 'post', message: { text } });
+  for (const e of events) {
+    const actor = e.actor.id;
+    switch (e.type) {
+      case 'declared':
+        out.push({ kind: 'open_channel' });
+        break;
+      case 'channel_created': {
+        const commander = after.roles.commander?.id ?? after.declaredBy.id;
+        out.push({ kind: 'invite', userIds: [...new Set([after.declaredBy.id, commander])] });
+        out.push({ kind: 'post', message: { text: t('post.welcome', { ref: after.ref, commander }) } });
+        summaryChanged = true;
+        const announce = { ref: after.ref, title: after.title, severity: after.severity, commander, channelId: e.channelId };
+        out.push({ kind: 'announce', message: { text: t('announce.declared', announce) } });
+        break;
+      }
+      case 'status_changed':
+        post(t('post.status_changed', { actor, status: t(`word.status.${e.to}`), message: suffix(t, e.message) }));
+        summaryChanged = true;
+        break;
+      case 'severity_changed':
+        post(t('post.severity_changed', { actor, from: e.from, to: e.to, reason: suffix(t, e.reason) }));
+        summaryChanged = true;
+        break;
+      case 'role_assigned':
+        if (!hasChannel) break;
+        out.push({ kind: 'invite', userIds: [e.user.id] });
+        post(t('post.role_assigned', { actor, user: e.user.id, role: t(`word.role.${e.role}`) }));
+        summaryChanged = true;
+        break;
+      case 'note_added':
+        post(`:memo: <@${actor}>: ${e.text}`);
+        break;
+      case 'action_added': {
+        const owner = e.item.owner ? t('word.owner', { owner: `<@${e.item.owner.id}>` }) : '';
+        post(t('post.action_added', { actor, id: e.item.id, text: e.item.text, owner, horizon: t(`word.horizon.${e.item.horizon}`) }));
+        break;
+      }
+      case 'action_completed':
+        post(t('post.action_completed', { actor, id: e.id }));
+        break;
+      case 'resolved': {
+        const duration = formatDuration(Date.parse(e.at) - Date.parse(after.declaredAt));
+        post(t('post.resolved', { actor, ref: after.ref, duration, summary: suffix(t, e.summary) }));
+        out.push({ kind: 'announce', message: { text: t('announce.resolved', { ref: after.ref, title: after.title, duration, summary: suffix(t, e.summary) }) } });
+        summaryChanged = true;
+        break;
+      }
+      case 'cancelled':
+        post(t('post.cancelled', { actor, ref: after.ref, reason: suffix(t, e.reason) }));
+        out.push({ kind: 'announce', message: { text: t('announce.cancelled', { ref: after.ref, title: after.title, reason: suffix(t, e.reason) }) } });
+        summaryChanged = true;
+        break;
+      case 'closed':
+        out.push({ kind: 'write_postmortem', actor });
+        summaryChanged = true;
+        break;
+      case 'summary_posted':
+      case 'message_posted':
+      case 'postmortem_written':
+        break;
+    }
+  }
+  if (summaryChanged && hasChannel) out.push({ kind: 'refresh_summary' });
+  return out;
+}

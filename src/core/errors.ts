@@ -1,0 +1,45 @@
+/**
+ * Errors a user caused and can fix. Each code maps to a message in the catalogs (en, ko); the
+ * details fill its placeholders. Anything thrown that is not an IncidentError is a bug and is
+ * shown as "something went wrong (ref X)".
+ */
+export type ErrorCode =
+  | 'unknown_subcommand'
+  | 'missing_argument'
+  | 'bad_argument'
+  | 'bad_severity'
+  | 'bad_status'
+  | 'bad_role'
+  | 'bad_horizon'
+  | 'bad_user'
+  | 'unknown_flag'
+  | 'unknown_service'
+  | 'not_incident_channel'
+  | 'incident_not_found'
+  | 'illegal_transition'
+  | 'same_status'
+  | 'same_severity'
+  | 'not_resolved'
+  | 'incident_finished'
+  | 'unknown_action_item'
+  | 'action_already_done';
+
+export type ErrorDetails = Record<string, string | number>;
+
+export class IncidentError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    readonly details: ErrorDetails = {},
+  ) {
+    super(`${code} ${JSON.stringify(details)}`);
+    this.name = 'IncidentError';
+  }
+}
+
+/** The store lost a compare-and-set race too many times in a row; retrying later is safe. */
+export class ConflictError extends Error {
+  constructor(readonly key: string) {
+    super(`too many concurrent writes to ${key}`);
+    this.name = 'ConflictError';
+  }
+}

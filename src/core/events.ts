@@ -1,0 +1,43 @@
+import type { ActionItem, Actor, ActiveStatus, Role } from './model.js';
+
+/**
+ * Timeline events: the record of an incident. Each one says who did what and when; the incident's
+ * state, its postmortem and its metrics are all folds over these.
+ */
+export type EventBody =
+  | {
+      type: 'declared';
+      title: string;
+      summary: string;
+      service?: string;
+      severity: string;
+      private: boolean;
+    }
+  | { type: 'channel_created'; channelId: string; channelName: string }
+  | { type: 'summary_posted'; messageId: string }
+  | { type: 'severity_changed'; from: string; to: string; reason?: string }
+  | { type: 'status_changed'; from: ActiveStatus; to: ActiveStatus; message?: string }
+  | { type: 'role_assigned'; role: Role; user: Actor; previous?: Actor }
+  | { type: 'note_added'; text: string }
+  | { type: 'message_posted'; channelId: string; messageId: string; text: string }
+  | { type: 'action_added'; item: Omit<ActionItem, 'status' | 'createdAt'> }
+  | { type: 'action_completed'; id: string }
+  | { type: 'resolved'; summary?: string }
+  | { type: 'cancelled'; reason?: string }
+  | { type: 'closed' }
+  | { type: 'postmortem_written'; path: string };
+
+export type EventType = EventBody['type'];
+
+export type IncidentEvent = EventBody & {
+  /** ISO-8601 time the thing happened (a chat message keeps its original time). */
+  at: string;
+  actor: Actor;
+};
+
+/** Bookkeeping events that carry ids for the bot, not facts for people reading the timeline. */
+export const BOOKKEEPING_EVENTS: ReadonlySet<EventType> = new Set(['channel_created', 'summary_posted', 'postmortem_written']);
+
+export function event<B extends EventBody>(body: B, actor: Actor, at: Date): B & { at: string; actor: Actor } {
+  return { ...body, at: at.toISOString(), actor };
+}

@@ -1,0 +1,66 @@
+import { between } from './durations.js';
+import type { IncidentEvent } from './events.js';
+import { ACTIVE_STATUSES, type ActiveStatus } from './model.js';
+
+/**
+ * Pure folds over an incident's events. Every number here comes from event times, never from the
+ * clock, so a postmortem rendered twice says the same thing.
+ */
+
+export interface IncidentTimes {
+  declaredAt: string;
+  resolvedAt?: string;
+  closedAt?: string;
+  cancelledAt?: string;
+  /** Declared → resolved. */
+  timeToResolveMs?: number;
+  /** Declared → cancelled, for an incident that was called off. */
+  timeToCancelMs?: number;
+  /**
+   * Time spent in each active status, up to the resolve (or cancel). For an incident still open
+   * the last status counts up to `until` when given, otherwise up to the latest event.
+   */
+  statusDurations: Record<ActiveStatus, number>;
+}
+
+/**
+ * Events in time order. Stable, so events recorded at the same instant keep their append order;
+ * needed because a captured chat message keeps its original (possibly earlier) time.
+ */
+export function chronological<E extends { at: string }>(events: readonly E[]): E[] {
+  return events
+    .map((e, i) => ({ e, i, ms: Date.parse(e.at) }))
+    .sort((a, b) => a.ms - b.ms || a.i - b.i)
+    .map((x) => x.e);
+}
+
+export function incidentTimes(events: readonly IncidentEvent[], until?: Date): IncidentTimes {
+  const sorted = chronological(events);
+  const declared = sorted.find((e) => e.type === 'declared');
+  if (!declared) throw new Error('incidentTimes: no declared event');
+  const firstAt = (type: IncidentEvent['type']): string | undefined => sorted.find((e) => e.type === type)?.at;
+  const resolvedAt = firstAt('resolved');
+  const cancelledAt = firstAt('cancelled');
+  const closedAt = firstAt('closed');
+  const last = sorted[sorted.length - 1] ?? declared;
+  const end = resolvedAt ?? cancelledAt ?? until?.toISOString() ?? last.at;
+
+  const statusDurations = Object.fromEntries(ACTIVE_STATUSES.map((s) => [s, 0])) as Record<ActiveStatus, number>;
+  let current: ActiveStatus = 'investigating';
+  let since = declared.at;
+  for (const e of sorted) {
+    if (e.type !== 'status_changed' || Date.parse(e.at) > Date.parse(end)) continue;
+    statusDurations[current] += Math.max(0, between(since, e.at));
+    current = e.to;
+    since = e.at;
+  }
+  statusDurations[current] += Math.max(0, between(since, end));
+
+  return {
+    declaredAt: declared.at,
+    ...(resolvedAt ? { resolvedAt, timeToResolveMs: between(declared.at, resolvedAt) } : {}),
+    ...(cancelledAt ? { cancelledAt, timeToCancelMs: between(declared.at, cancelledAt) } : {}),
+    ...(closedAt ? { closedAt } : {}),
+    statusDurations,
+  };
+}

@@ -1,0 +1,94 @@
+/**
+ * The incident model: what an incident is at any moment. Every field here is a projection of the
+ * incident's events (see projection.ts); nothing writes an Incident except `project`.
+ */
+
+/** A person (or the bot) as the platform names them. `id` is the platform's user id. */
+export interface Actor {
+  id: string;
+  name: string;
+}
+
+export const ACTIVE_STATUSES = ['investigating', 'identified', 'monitoring'] as const;
+export const STATUSES = [...ACTIVE_STATUSES, 'resolved', 'closed', 'cancelled'] as const;
+export type ActiveStatus = (typeof ACTIVE_STATUSES)[number];
+export type Status = (typeof STATUSES)[number];
+
+export const ROLES = ['commander', 'comms', 'scribe'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** Seed 004's three prevention horizons: within a week, a month, a quarter. */
+export const HORIZONS = ['1w', '1m', 'q'] as const;
+export type Horizon = (typeof HORIZONS)[number];
+
+export interface SeverityLevel {
+  id: string;
+  name: string;
+  description: string;
+  /** How soon someone must be working on it (seed 004 appendix C). */
+  responseMinutes: number;
+  /** How often the channel expects a status update while the incident is active. */
+  updateEveryMinutes: number;
+}
+
+export interface ActionItem {
+  id: string;
+  text: string;
+  owner?: Actor;
+  horizon: Horizon;
+  status: 'open' | 'done';
+  createdAt: string;
+}
+
+export interface StatusChange {
+  status: Status;
+  at: string;
+}
+
+/** Identifies an incident across the store: numbers are per workspace. */
+export interface IncidentKey {
+  workspace: string;
+  number: number;
+}
+
+export interface Incident extends IncidentKey {
+  /** Human reference, `INC-<number>`. */
+  ref: string;
+  title: string;
+  summary: string;
+  service?: string;
+  severity: string;
+  status: Status;
+  private: boolean;
+  channelId?: string;
+  channelName?: string;
+  /** The pinned-style summary message kept current in the incident channel. */
+  summaryMessageId?: string;
+  roles: Partial<Record<Role, Actor>>;
+  declaredAt: string;
+  declaredBy: Actor;
+  resolvedAt?: string;
+  closedAt?: string;
+  cancelledAt?: string;
+  resolution?: string;
+  /** Time of the last status update, from which the next one falls due. */
+  lastUpdateAt: string;
+  statusHistory: StatusChange[];
+  actionItems: ActionItem[];
+  participants: Actor[];
+  postmortemPath?: string;
+  /** Number of events applied; the compare-and-set token of the store. */
+  version: number;
+}
+
+export function incidentRef(number: number): string {
+  return `INC-${number}`;
+}
+
+export function isTerminal(status: Status): boolean {
+  return status === 'closed' || status === 'cancelled';
+}
+
+export function isActive(status: Status): status is ActiveStatus {
+  return (ACTIVE_STATUSES as readonly string[]).includes(status);
+}

@@ -1,0 +1,98 @@
+import type { IncidentEvent } from './events.js';
+import type { Incident, IncidentKey } from './model.js';
+
+/**
+ * Ports: what the core and the commands need from the outside world, and nothing more. Each
+ * implementation lives outside src/core (src/store, src/adapters, src/infra) and is wired in
+ * src/main.ts, so rules are tested without I/O and platforms are swapped without touching rules.
+ */
+
+/** Where "now" comes from. Injected so lifecycle and duration logic is deterministic in tests. */
+export interface Clock {
+  now(): Date;
+}
+
+/**
+ * A platform-neutral message. Text uses a small common markup that every adapter renders:
+ * `*bold*`, `_italic_`, `<@userId>` for a person and `<#channelId>` for a channel.
+ */
+export interface OutboundMessage {
+  text: string;
+  /** Label/value pairs shown as a compact table (Slack section fields, Discord embed fields). */
+  fields?: { label: string; value: string }[];
+  /** Smaller print under the message. */
+  footer?: string;
+}
+
+export interface ChannelRef {
+  id: string;
+  name: string;
+}
+
+export interface MessageRef {
+  channelId: string;
+  messageId: string;
+}
+
+/**
+ * The chat platform, as the bot uses it. Slack, Discord and the local terminal workspace each
+ * implement it; effects go through it and through nothing else.
+ */
+export interface ChatPort {
+  /**
+   * Opens the incident's channel. `name` is a wish: when it is taken the adapter picks the next
+   * free variant and returns the name it really used.
+   */
+  createChannel(workspace: string, name: string, options: { topic: string; private: boolean }): Promise<ChannelRef>;
+  /** Adds people to a channel; people already in it are not an error. */
+  invite(workspace: string, channelId: string, userIds: string[]): Promise<void>;
+  post(workspace: string, channelId: string, message: OutboundMessage): Promise<MessageRef>;
+  /** Replaces a message the bot posted earlier (the incident summary). */
+  update(workspace: string, ref: MessageRef, message: OutboundMessage): Promise<void>;
+  /** Sends a direct message to one person. */
+  dm(workspace: string, userId: string, message: OutboundMessage): Promise<MessageRef>;
+  /** Posts in the workspace's announcement channel (from config). */
+  announce(workspace: string, message: OutboundMessage): Promise<MessageRef>;
+  react(workspace: string, ref: MessageRef, emoji: string): Promise<void>;
+  /** The display name of a user id, for records that outlive the chat (postmortem files). */
+  userName(workspace: string, userId: string): Promise<string>;
+}
+
+/**
+ * Durable incident storage. State and events are written together or not at all; concurrent
+ * writers are serialised by a compare-and-set on the incident's version.
+ */
+export interface IncidentStore {
+  /** Allocates the next incident number of a workspace (1, 2, 3, ...), never reused. */
+  nextNumber(workspace: string): Promise<number>;
+  get(key: IncidentKey): Promise<Incident | null>;
+  findByChannel(workspace: string, channelId: string): Promise<Incident | null>;
+  /**
+   * Appends events and writes `next` as the new state, only if the stored version is still
+   * `expectedVersion` (0 for a new incident). Returns false when someone else wrote first.
+   */
+  append(key: IncidentKey, expectedVersion: number, events: readonly IncidentEvent[], next: Incident): Promise<boolean>;
+  /** The incident's events in the order they were appended. */
+  events(key: IncidentKey): Promise<IncidentEvent[]>;
+  /** Incidents of a workspace, newest first; only open ones (not closed or cancelled) unless `all`. */
+  list(workspace: string, options?: { all?: boolean; limit?: number }): Promise<Incident[]>;
+  /**
+   * Claims an idempotency key for `ttlSeconds`: true for the first caller, false for any repeat.
+   * Guards side effects that may run twice (retried events, re-run jobs).
+   */
+  claim(key: string, ttlSeconds: number): Promise<boolean>;
+}
+
+/** Keeps postmortem drafts where people can edit them (a directory of Markdown files). */
+export interface PostmortemWriter {
+  /** Writes the draft and returns where it went. Writing again replaces it. */
+  write(incident: Incident, markdown: string): Promise<string>;
+}
+
+/** Structured logging with fixed messages; data goes in the object. */
+export interface Logger {
+  info(data: object, msg: string): void;
+  warn(data: object, msg: string): void;
+  error(data: object, msg: string): void;
+  child(bindings: object): Logger;
+}

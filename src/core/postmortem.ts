@@ -1,0 +1,160 @@
+import { between, formatClock, formatDate, formatDuration, formatTime } from './durations.js';
+import type { IncidentEvent } from './events.js';
+import type { Translate } from './i18n/index.js';
+import { chronological, incidentTimes, type IncidentTimes } from './metrics.js';
+import { ACTIVE_STATUSES, HORIZONS, type Incident } from './model.js';
+import { formatTimeline, timelineEntries } from './timeline.js';
+
+/**
+ * The postmortem draft, following seed 004 appendix B: overview, timeline, root cause with 5 Whys,
+ * impact, immediate actions, prevention in three horizons, lessons. Facts (times, durations, who
+ * did what) come from the events; what only people know is left as `_(fill in)_` prompts.
+ */
+
+export interface PostmortemOptions {
+  t: Translate;
+  /** IANA zone every time is shown in, e.g. `Asia/Seoul`. */
+  timeZone: string;
+  /** Severity id → its name ("P1" → "Critical"), from the severity config. */
+  severityName?: (id: string) => string | undefined;
+  /** When the draft is written (the footer date). */
+  now: Date;
+}
+
+export function renderPostmortem(incident: Incident, events: readonly IncidentEvent[], opts: PostmortemOptions): string {
+  const { t } = opts;
+  const times = incidentTimes(events);
+  const lines = [
+    t('pm.title', { ref: incident.ref, title: oneLine(incident.title) }),
+    '',
+    t('pm.draft_note'),
+    '',
+    ...overview(incident, events, times, opts),
+    '',
+    ...timelineSection(events, opts),
+    '',
+    t('pm.root_cause'),
+    '',
+    t('pm.direct_cause'),
+    t('pm.underlying_cause'),
+    t('pm.five_whys'),
+    ...[1, 2, 3, 4, 5].map((n) =>
+      t('pm.why', { n, question: n === 1 ? t('pm.why_first', { title: oneLine(incident.title) }) : t('pm.why_next') }),
+    ),
+    '',
+    t('pm.impact'),
+    '',
+    t('pm.service_impact', { service: incident.service ?? t('pm.fill_in'), duration: durationText(times, t) }),
+    t('pm.business_impact'),
+    '',
+    ...immediateActions(events, times, opts),
+    '',
+    ...prevention(incident, t),
+    '',
+    t('pm.lessons'),
+    '',
+    t('pm.went_well'),
+    t('pm.went_badly'),
+    t('pm.got_lucky'),
+    t('pm.insights'),
+    '',
+    '---',
+    '',
+    t('pm.footer', { date: formatDate(opts.now.toISOString(), opts.timeZone) }),
+  ];
+  return lines.join('\n') + '\n';
+}
+
+function overview(incident: Incident, events: readonly IncidentEvent[], times: IncidentTimes, opts: PostmortemOptions): string[] {
+  const { t, timeZone: tz } = opts;
+  const none = t('pm.none');
+  const fill = t('pm.fill_in');
+  const sevName = opts.severityName?.(incident.severity);
+  const cancel = events.find((e) => e.type === 'cancelled');
+  const others = (['comms', 'scribe'] as const).flatMap((role) => {
+    const who = incident.roles[role];
+    return who ? [t('pm.role_item', { role: t(`word.role.${role}`), name: who.name })] : [];
+  });
+  const statusTimes = ACTIVE_STATUSES.filter((s) => times.statusDurations[s] > 0).map((s) =>
+    t('pm.status_time', { status: t(`word.status.${s}`), duration: formatDuration(times.statusDurations[s], t) }),
+  );
+  const rows: [string, string][] = [
+    [t('pm.severity'), sevName && sevName !== incident.severity ? `${incident.severity} (${sevName})` : incident.severity],
+    [t('pm.declared'), t('pm.declared_by', { time: formatTime(times.declaredAt, tz), name: incident.declaredBy.name })],
+    [t('pm.resolved'), times.resolvedAt ? formatTime(times.resolvedAt, tz) : t('pm.not_resolved')],
+    ...(cancel && times.cancelledAt
+      ? [[t('pm.cancelled'), formatTime(times.cancelledAt, tz) + (cancel.reason ? t('word.because', { text: cancel.reason }) : '')] as [string, string]]
+      : []),
+    [t('pm.closed'), times.closedAt ? formatTime(times.closedAt, tz) : none],
+    [t('pm.duration'), durationText(times, t)],
+    [t('pm.service'), incident.service ?? fill],
+    [t('pm.commander'), incident.roles.commander?.name ?? fill],
+    [t('pm.roles'), others.length ? others.join(', ') : none],
+    [t('pm.participants'), incident.participants.map((p) => p.name).join(', ') || none],
+    [t('pm.affected_users'), fill],
+    [t('pm.summary'), incident.summary.trim() || fill],
+    [t('pm.resolution'), incident.resolution ?? fill],
+    [t('pm.status_times'), statusTimes.length ? statusTimes.join(' · ') : none],
+  ];
+  return [
+    t('pm.overview'),
+    '',
+    `| ${t('pm.col_item')} | ${t('pm.col_value')} |`,
+    '|---|---|',
+    ...rows.map(([k, v]) => `| ${cell(k)} | ${cell(v)} |`),
+  ];
+}
+
+function timelineSection(events: readonly IncidentEvent[], opts: PostmortemOptions): string[] {
+  const body = formatTimeline(timelineEntries(events, opts.t), opts.timeZone);
+  // A fence longer than any backtick run in the recorded messages, so pasted code cannot close it.
+  const longest = Math.max(0, ...(body.match(/`+/g) ?? []).map((r) => r.length));
+  const fence = '`'.repeat(Math.max(3, longest + 1));
+  return [opts.t('pm.timeline'), '', opts.t('pm.timeline_tz', { tz: opts.timeZone }), '', fence + 'text', body, fence];
+}
+
+/** Notes and status updates recorded while the incident was on, i.e. up to the resolve. */
+function immediateActions(events: readonly IncidentEvent[], times: IncidentTimes, opts: PostmortemOptions): string[] {
+  const { t, timeZone: tz } = opts;
+  const day = formatDate(times.declaredAt, tz);
+  const items: string[] = [];
+  for (const e of chronological(events)) {
+    if (times.resolvedAt && between(times.resolvedAt, e.at) > 0) continue;
+    let text: string | undefined;
+    if (e.type === 'note_added') text = e.text;
+    else if (e.type === 'status_changed' && e.message) text = t('pm.immediate_status', { status: t(`word.status.${e.to}`), message: e.message });
+    if (text === undefined) continue;
+    const time = formatDate(e.at, tz) === day ? formatClock(e.at, tz) : formatTime(e.at, tz);
+    items.push(t('pm.immediate_item', { time, author: e.actor.name, text: text.trim().replace(/\r?\n/g, '\n  ') }));
+  }
+  return [t('pm.immediate'), '', items.length ? t('pm.immediate_hint') : t('pm.immediate_none'), ...(items.length ? ['', ...items] : [])];
+}
+
+function prevention(incident: Incident, t: Translate): string[] {
+  const out = [t('pm.prevention')];
+  for (const h of HORIZONS) {
+    const items = incident.actionItems.filter((a) => a.horizon === h);
+    out.push('', t(`pm.horizon.${h}`), '');
+    if (!items.length) out.push(t('pm.no_items'));
+    for (const a of items) {
+      const owner = a.owner?.name ?? t('word.unassigned');
+      out.push(t('pm.item', { check: a.status === 'done' ? 'x' : ' ', id: a.id, text: oneLine(a.text), owner }));
+    }
+  }
+  return out;
+}
+
+function durationText(times: IncidentTimes, t: Translate): string {
+  if (times.timeToResolveMs !== undefined) return formatDuration(times.timeToResolveMs, t);
+  if (times.timeToCancelMs !== undefined) return t('pm.until_cancelled', { duration: formatDuration(times.timeToCancelMs, t) });
+  return t('pm.not_resolved');
+}
+
+function oneLine(s: string): string {
+  return s.replace(/\s*\r?\n\s*/g, ' ').trim();
+}
+
+/** A Markdown table cell: pipes escaped, line breaks kept as <br>. */
+function cell(s: string): string {
+  return s.trim().replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
+}

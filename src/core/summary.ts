@@ -1,0 +1,54 @@
+import type { Translate } from './i18n/index.js';
+import { formatTime } from './durations.js';
+import type { Incident, SeverityLevel , ROLES } from './model.js';
+import { isActive } from './model.js';
+import type { OutboundMessage } from './ports.js';
+
+export interface SummaryOptions {
+  t: Translate;
+  severities: readonly SeverityLevel[];
+  timeZone: string;
+  now: Date;
+}
+
+export function severityLabel(severities: readonly SeverityLevel[], id: string): string {
+  const level = severities.find((s) => s.id === id);
+  return level ? `${level.id} ${level.name}` : id;
+}
+
+/** When the next status update is expected: the severity's cadence after the last one. */
+export function nextUpdateDue(inc: Incident, severities: readonly SeverityLevel[]): Date | undefined {
+  if (!isActive(inc.status)) return undefined;
+  const level = severities.find((s) => s.id === inc.severity);
+  if (!level) return undefined;
+  return new Date(Date.parse(inc.lastUpdateAt) + level.updateEveryMinutes * 60_000);
+}
+
+/** The message pinned at the top of the incident channel and rewritten on every change. */
+export function summaryMessage(inc: Incident, o: SummaryOptions): OutboundMessage {
+  const { t } = o;
+  const person = (role: (typeof ROLES)[number]) => {
+    const a = inc.roles[role];
+    return a ? `<@${a.id}>` : t('summary.nobody');
+  };
+  const due = nextUpdateDue(inc, o.severities);
+  const dueText = due
+    ? due.getTime() < o.now.getTime()
+      ? t('summary.overdue', { time: formatTime(due.toISOString(), o.timeZone) })
+      : formatTime(due.toISOString(), o.timeZone)
+    : t('summary.none');
+  const fields = [
+    { label: t('summary.severity'), value: severityLabel(o.severities, inc.severity) },
+    { label: t('summary.status'), value: t(`word.status.${inc.status}`) },
+    { label: t('summary.commander'), value: person('commander') },
+    { label: t('summary.comms'), value: person('comms') },
+    { label: t('summary.scribe'), value: person('scribe') },
+    { label: t('summary.service'), value: inc.service ?? t('summary.none') },
+    { label: t('summary.declared'), value: formatTime(inc.declaredAt, o.timeZone) },
+    inc.resolvedAt
+      ? { label: t('summary.resolved'), value: formatTime(inc.resolvedAt, o.timeZone) }
+      : { label: t('summary.next_update'), value: dueText },
+  ];
+  const text = `*${t('summary.title', { ref: inc.ref, title: inc.title })}*${inc.summary ? `\n${inc.summary}` : ''}`;
+  return { text, fields, footer: t('summary.footer') };
+}

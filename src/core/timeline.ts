@@ -1,0 +1,104 @@
+import { formatClock, formatDate } from './durations.js';
+import { BOOKKEEPING_EVENTS, type EventType, type IncidentEvent } from './events.js';
+import type { Translate } from './i18n/index.js';
+import { chronological } from './metrics.js';
+import type { Actor } from './model.js';
+
+/** One line of the human-facing timeline. */
+export interface TimelineEntry {
+  at: string;
+  actor: Actor;
+  text: string;
+  kind: EventType;
+}
+
+export interface PeopleOption {
+  /** `<@id>` (chat posts) instead of display names (files, plain text). */
+  mention?: boolean;
+}
+
+function person(a: Actor, opts: PeopleOption): string {
+  return opts.mention ? `<@${a.id}>` : a.name;
+}
+
+function eventText(e: IncidentEvent, t: Translate, opts: PeopleOption): string | undefined {
+  const because = (text: string | undefined): string => (text ? t('word.because', { text }) : '');
+  switch (e.type) {
+    case 'declared':
+      return t('timeline.declared', {
+        title: e.title,
+        severity: e.severity,
+        service: e.service ? t('timeline.service', { service: e.service }) : '',
+      });
+    case 'severity_changed':
+      return t('timeline.severity_changed', { from: e.from, to: e.to, reason: because(e.reason) });
+    case 'status_changed':
+      return t('timeline.status_changed', {
+        from: t(`word.status.${e.from}`),
+        to: t(`word.status.${e.to}`),
+        message: because(e.message),
+      });
+    case 'role_assigned':
+      return t('timeline.role_assigned', { user: person(e.user, opts), role: t(`word.role.${e.role}`) });
+    case 'note_added':
+      return t('timeline.note_added', { text: e.text });
+    case 'message_posted':
+      return t('timeline.message_posted', { text: e.text });
+    case 'action_added':
+      return t('timeline.action_added', {
+        id: e.item.id,
+        text: e.item.text,
+        owner: e.item.owner ? t('word.owner', { owner: person(e.item.owner, opts) }) : '',
+        horizon: t(`word.horizon.${e.item.horizon}`),
+      });
+    case 'action_completed':
+      return t('timeline.action_completed', { id: e.id });
+    case 'resolved':
+      return t('timeline.resolved', { summary: because(e.summary) });
+    case 'cancelled':
+      return t('timeline.cancelled', { reason: because(e.reason) });
+    case 'closed':
+      return t('timeline.closed');
+    default:
+      return undefined; // bookkeeping
+  }
+}
+
+/**
+ * The events people care about, in time order (a captured chat message keeps its original time,
+ * so append order is not enough). Bookkeeping events are left out.
+ */
+export function timelineEntries(events: readonly IncidentEvent[], t: Translate, opts: PeopleOption = {}): TimelineEntry[] {
+  const out: TimelineEntry[] = [];
+  for (const e of chronological(events)) {
+    if (BOOKKEEPING_EVENTS.has(e.type)) continue;
+    const text = eventText(e, t, opts);
+    if (text !== undefined) out.push({ at: e.at, actor: e.actor, text, kind: e.type });
+  }
+  return out;
+}
+
+/**
+ * Plain-text timeline, one entry a line: `09:09  @alice  declared *Checkout down* (P1)`. A date
+ * line (`2025-12-26`) opens each day. Continuation lines of a multi-line text are indented under
+ * the text. With `mention`, actors are `<@id>` for chat posts; otherwise `@display name`.
+ */
+export function formatTimeline(entries: readonly TimelineEntry[], timeZone: string, opts: PeopleOption = {}): string {
+  const lines: string[] = [];
+  let day: string | undefined;
+  for (const e of entries) {
+    const date = formatDate(e.at, timeZone);
+    if (date !== day) {
+      if (day !== undefined) lines.push('');
+      lines.push(date);
+      day = date;
+    }
+    const clock = formatClock(e.at, timeZone);
+    const who = opts.mention ? `<@${e.actor.id}>` : `@${e.actor.name}`;
+    const head = `${clock}  ${who}  `;
+    const [first = '', ...rest] = e.text.split(/\r?\n/);
+    const indent = ' '.repeat(opts.mention ? clock.length + 2 : head.length);
+    lines.push(head + first, ...rest.map((l) => indent + l));
+  }
+  return lines.join('\n');
+}

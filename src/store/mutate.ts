@@ -1,0 +1,65 @@
+import { ConflictError, IncidentError } from '../core/errors.js';
+import type { IncidentEvent } from '../core/events.js';
+import type { Incident, IncidentKey } from '../core/model.js';
+import { incidentRef } from '../core/model.js';
+import type { IncidentStore } from '../core/ports.js';
+import { project } from '../core/projection.js';
+
+export interface MutateOptions {
+  /** Attempts before giving up with ConflictError. Must exceed the writers you expect at once. */
+  maxAttempts?: number;
+  /** Upper bound of the random pause between attempts, in milliseconds. */
+  maxBackoffMs?: number;
+}
+
+export interface MutateResult {
+  before: Incident;
+  after: Incident;
+  events: IncidentEvent[];
+}
+
+/**
+ * Applies a decision to an incident with optimistic concurrency: load, decide, project, append
+ * with the loaded version as the compare-and-set token; when another writer got there first,
+ * reload and decide again on the fresh state. Deciding again (rather than re-appending the same
+ * events) matters: a rule such as "cannot resolve twice" must see the other writer's change.
+ *
+ * `decide` may throw an IncidentError to refuse the change; nothing is written and the error
+ * reaches the caller unchanged. Returning [] means "nothing to do" and is not written either.
+ */
+export async function mutate(
+  store: IncidentStore,
+  key: IncidentKey,
+  decide: (current: Incident) => IncidentEvent[],
+  options: MutateOptions = {},
+): Promise<MutateResult> {
+  const maxAttempts = options.maxAttempts ?? 50;
+  const maxBackoffMs = options.maxBackoffMs ?? 25;
+  for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+    const before = await store.get(key);
+    if (!before) throw new IncidentError('incident_not_found', { ref: incidentRef(key.number) });
+    const events = decide(before);
+    if (events.length === 0) return { before, after: before, events };
+    const after = project(before, events);
+    if (await store.append(key, before.version, events, after)) return { before, after, events };
+    // Losers of a race retry at random moments so they do not collide again in lock step; the
+    // window grows with each loss so a crowd spreads out, capped to keep commands responsive.
+    if (attempt < maxAttempts) await sleep(Math.random() * Math.min(maxBackoffMs, attempt * 2));
+  }
+  throw new ConflictError(`${key.workspace}/${incidentRef(key.number)}`);
+}
+
+/**
+ * Writes a new incident from its first events (normally declareEvents) under a number taken from
+ * store.nextNumber. Numbers are never reused, so a failed compare-and-set here means the number
+ * was handed out twice: a bug or a tampered store, never a race to retry.
+ */
+export async function createIncident(store: IncidentStore, key: IncidentKey, events: readonly IncidentEvent[]): Promise<Incident> {
+  const incident = project(null, events, key);
+  if (!(await store.append(key, 0, events, incident))) throw new ConflictError(`${key.workspace}/${incidentRef(key.number)}`);
+  return incident;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,173 @@
+import type { Redis } from 'ioredis';
+import type { IncidentEvent } from '../core/events.js';
+import type { Incident, IncidentKey } from '../core/model.js';
+import { isTerminal } from '../core/model.js';
+import type { IncidentStore } from '../core/ports.js';
+
+/**
+ * The incident store on Redis.
+ *
+ * Key layout, per workspace (`{…}` is a Redis Cluster hash tag, so every key of a workspace
+ * lives in one slot and the append script may touch them all):
+ *
+ *   <prefix>inc:{ws}:seq          string  last allocated incident number
+ *   <prefix>inc:{ws}:<n>          hash    version, state (Incident JSON)
+ *   <prefix>inc:{ws}:<n>:events   stream  one entry per event, field `e` = event JSON
+ *   <prefix>inc:{ws}:channels     hash    channelId -> incident number
+ *   <prefix>inc:{ws}:open         zset    open incidents, score = number
+ *   <prefix>inc:{ws}:all          zset    every incident, score = number
+ *   <prefix>once:<key>            string  idempotency claims (SET NX EX)
+ *
+ * State and events are written by one Lua script, so a reader never sees a state without the
+ * events that produced it, and the version compare-and-set cannot interleave with another writer.
+ */
+export class RedisIncidentStore implements IncidentStore {
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+  ) {
+    // A brace in the prefix would become the hash tag and put every workspace in one slot, or
+    // split a workspace across slots: either breaks the Cluster story.
+    if (/[{}]/.test(prefix)) throw new Error('RedisIncidentStore: prefix must not contain { or }');
+    // defineCommand sends EVALSHA and falls back to EVAL on NOSCRIPT (after a Redis restart or
+    // failover), so the script body crosses the wire only when the server lacks it.
+    redis.defineCommand(APPEND_COMMAND, { numberOfKeys: 5, lua: APPEND_LUA });
+  }
+
+  async nextNumber(workspace: string): Promise<number> {
+    return this.redis.incr(this.wsKey(workspace, 'seq'));
+  }
+
+  async get(key: IncidentKey): Promise<Incident | null> {
+    return parseState(await this.redis.hget(this.incKey(key), 'state'));
+  }
+
+  async findByChannel(workspace: string, channelId: string): Promise<Incident | null> {
+    const n = await this.redis.hget(this.wsKey(workspace, 'channels'), channelId);
+    return n === null ? null : this.get({ workspace, number: Number(n) });
+  }
+
+  async append(key: IncidentKey, expectedVersion: number, events: readonly IncidentEvent[], next: Incident): Promise<boolean> {
+    // Guards against a caller handing a state that is not the projection of these events: the
+    // version is the CAS token, so a wrong one would silently break the next writer's check.
+    if (next.workspace !== key.workspace || next.number !== key.number) throw new Error('append: state does not belong to key');
+    if (next.version !== expectedVersion + events.length) {
+      throw new Error(`append: version ${next.version} is not ${expectedVersion} + ${events.length} events`);
+    }
+    const n = String(key.number);
+    const ok = await (this.redis as AppendCapable)[APPEND_COMMAND](
+      this.incKey(key),
+      this.incKey(key, 'events'),
+      this.wsKey(key.workspace, 'channels'),
+      this.wsKey(key.workspace, 'open'),
+      this.wsKey(key.workspace, 'all'),
+      String(expectedVersion),
+      String(next.version),
+      JSON.stringify(next),
+      n,
+      next.channelId ?? '',
+      isTerminal(next.status) ? '0' : '1',
+      ...events.map((e) => JSON.stringify(e)),
+    );
+    return ok === 1;
+  }
+
+  async events(key: IncidentKey): Promise<IncidentEvent[]> {
+    const stream = this.incKey(key, 'events');
+    const out: IncidentEvent[] = [];
+    // Paged so a long-running incident with thousands of chat messages does not produce one
+    // huge reply that blocks Redis and balloons memory on both sides.
+    let start = '-';
+    for (;;) {
+      const page = await this.redis.xrange(stream, start, '+', 'COUNT', EVENTS_PAGE);
+      for (const [, fields] of page) {
+        const json = fieldValue(fields, 'e');
+        if (json !== undefined) out.push(JSON.parse(json) as IncidentEvent);
+      }
+      const last = page[page.length - 1];
+      if (!last || page.length < EVENTS_PAGE) return out;
+      start = `(${last[0]}`; // exclusive start (Redis >= 6.2): the next page begins after it
+    }
+  }
+
+  async list(workspace: string, options: { all?: boolean; limit?: number } = {}): Promise<Incident[]> {
+    const limit = Math.floor(options.limit ?? 50);
+    if (limit <= 0) return [];
+    const set = this.wsKey(workspace, options.all ? 'all' : 'open');
+    const numbers = await this.redis.zrevrange(set, 0, limit - 1);
+    if (numbers.length === 0) return [];
+    // One round trip for all states; the keys share the workspace's slot.
+    const pipeline = this.redis.pipeline();
+    for (const n of numbers) pipeline.hget(this.incKey({ workspace, number: Number(n) }), 'state');
+    const replies = (await pipeline.exec()) ?? [];
+    const out: Incident[] = [];
+    for (const [err, raw] of replies) {
+      if (err) throw err;
+      const inc = parseState(raw as string | null);
+      if (inc) out.push(inc);
+    }
+    return out;
+  }
+
+  async claim(key: string, ttlSeconds: number): Promise<boolean> {
+    // EX rejects 0 and fractions; a claim shorter than a second would be useless anyway.
+    const ttl = Math.max(1, Math.ceil(ttlSeconds));
+    return (await this.redis.set(`${this.prefix}once:${key}`, '1', 'EX', ttl, 'NX')) === 'OK';
+  }
+
+  private wsKey(workspace: string, suffix: string): string {
+    return `${this.prefix}inc:{${encodeWorkspace(workspace)}}:${suffix}`;
+  }
+
+  private incKey(key: IncidentKey, suffix?: string): string {
+    return this.wsKey(key.workspace, suffix ? `${key.number}:${suffix}` : String(key.number));
+  }
+}
+
+/**
+ * Makes a workspace id safe inside the key layout. Braces would move the hash tag, `:` could make
+ * two workspaces' keys look alike, whitespace and control characters make keys hard to operate
+ * on with redis-cli. `%` is escaped too, so the mapping stays one-to-one (ids never collide).
+ * The empty id becomes a lone `%`, which no escape produces, because an empty hash tag `{}` is
+ * ignored by Cluster and would scatter the workspace's keys across slots.
+ */
+export function encodeWorkspace(workspace: string): string {
+  const escaped = workspace.replace(/[%{}:\x7f]|[^\x21-\uffff]/g, (c) => `%${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  return escaped === '' ? '%' : escaped;
+}
+
+const APPEND_COMMAND = 'incidentStoreAppend';
+const EVENTS_PAGE = 500;
+
+type AppendCapable = Redis & { [APPEND_COMMAND]: (...args: string[]) => Promise<number> };
+
+// KEYS: state hash, event stream, channel index, open set, all set.
+// ARGV: expected version, new version, state JSON, number, channel id ('' = none),
+//       '1' if open / '0' if finished, then one event JSON per event.
+// A missing hash reads as version 0, which is how a new incident's first append passes the check.
+const APPEND_LUA = `
+local current = tonumber(redis.call('HGET', KEYS[1], 'version') or '0')
+if current ~= tonumber(ARGV[1]) then return 0 end
+redis.call('HSET', KEYS[1], 'version', ARGV[2], 'state', ARGV[3])
+for i = 7, #ARGV do
+  redis.call('XADD', KEYS[2], '*', 'e', ARGV[i])
+end
+if ARGV[5] ~= '' then redis.call('HSET', KEYS[3], ARGV[5], ARGV[4]) end
+if ARGV[6] == '1' then
+  redis.call('ZADD', KEYS[4], ARGV[4], ARGV[4])
+else
+  redis.call('ZREM', KEYS[4], ARGV[4])
+end
+redis.call('ZADD', KEYS[5], ARGV[4], ARGV[4])
+return 1
+`;
+
+function parseState(raw: string | null | undefined): Incident | null {
+  return raw ? (JSON.parse(raw) as Incident) : null;
+}
+
+/** Stream entries come back as a flat [field, value, field, value, ...] list. */
+function fieldValue(fields: string[], name: string): string | undefined {
+  for (let i = 0; i + 1 < fields.length; i += 2) if (fields[i] === name) return fields[i + 1];
+  return undefined;
+}
