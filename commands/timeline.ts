@@ -8,7 +8,7 @@ export const timeline: Command = {
   scope: 'incident',
   async run({ deps, incident }) {
     const events = await deps.store.events(incident);
-    const body = formatTimeline(timelineEntries(events, deps.t), deps.config.timeZone, { mention: true });
+    const body = formatTimeline(timelineEntries(events, deps.t, { mention: true }), deps.config.timeZone, { mention: true });
     const items = incident.actionItems.map((a) => `${a.status === 'done' ? '☑' : '☐'} ${a.id} ${a.text}`);
     const text = [deps.t('reply.timeline_header', { ref: incident.ref, title: incident.title }), body, ...items].join('\n');
     return { text };

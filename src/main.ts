@@ -10,9 +10,9 @@ import type { Clock } from './core/ports.js';
 import { LocalTerminal } from './adapters/local/terminal.js';
 import { LocalWorkspace } from './adapters/local/local-workspace.js';
 import { systemClock } from './infra/clock.js';
-import { createLogger, maskUrl } from './infra/logger.js';
+import { createLogger } from './infra/logger.js';
 import { PostmortemFiles } from './infra/postmortem-files.js';
-import { ensureRedis } from './infra/redis-server.js';
+import { ensureRedis, maskUrl } from './infra/redis-server.js';
 import { RedisIncidentStore } from './store/redis-store.js';
 
 /**

@@ -65,7 +65,7 @@ export function effectsFor(after: Incident, events: readonly IncidentEvent[], t:
         post(t('post.action_completed', { actor, id: e.id }));
         break;
       case 'resolved': {
-        const duration = formatDuration(Date.parse(e.at) - Date.parse(after.declaredAt));
+        const duration = formatDuration(Date.parse(e.at) - Date.parse(after.declaredAt), t);
         post(t('post.resolved', { actor, ref: after.ref, duration, summary: suffix(t, e.summary) }));
         out.push({ kind: 'announce', message: { text: t('announce.resolved', { ref: after.ref, title: after.title, duration, summary: suffix(t, e.summary) }) } });
         summaryChanged = true;

@@ -33,8 +33,3 @@ export function createLogger(options: { level: string; file?: string }): Logger 
   }
   return pino({ level: options.level, redact });
 }
-
-/** Hides the password of a connection URL before it is shown anywhere. */
-export function maskUrl(url: string): string {
-  return url.replace(/\/\/([^:@/]*):([^@/]*)@/, '//$1:***@');
-}

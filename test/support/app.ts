@@ -1,0 +1,89 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { commands } from '../../commands/index.js';
+import type { Deps } from '../../src/app/context.js';
+import { LocalWorkspace } from '../../src/adapters/local/local-workspace.js';
+import { LocalTerminal } from '../../src/adapters/local/terminal.js';
+import { parseConfig, type AppConfig } from '../../src/config.js';
+import { translator } from '../../src/core/i18n/index.js';
+import type { Logger } from '../../src/core/ports.js';
+import { ManualClock } from '../../src/infra/clock.js';
+import { PostmortemFiles } from '../../src/infra/postmortem-files.js';
+import { RedisIncidentStore } from '../../src/store/redis-store.js';
+import { testRedis, type TestRedis } from './redis.js';
+
+/** A logger that keeps its lines, so tests can check what an operator would find. */
+export class MemoryLogger implements Logger {
+  constructor(readonly lines: { level: string; msg: string; data: object }[] = []) {}
+  info(data: object, msg: string) { this.lines.push({ level: 'info', msg, data }); }
+  warn(data: object, msg: string) { this.lines.push({ level: 'warn', msg, data }); }
+  error(data: object, msg: string) { this.lines.push({ level: 'error', msg, data }); }
+  child(bindings: object): Logger {
+    const parent = this;
+    return {
+      info: (d, m) => parent.info({ ...bindings, ...d }, m),
+      warn: (d, m) => parent.warn({ ...bindings, ...d }, m),
+      error: (d, m) => parent.error({ ...bindings, ...d }, m),
+      child: (b) => parent.child({ ...bindings, ...b }),
+    };
+  }
+}
+
+export interface TestApp {
+  deps: Deps;
+  chat: LocalWorkspace;
+  terminal: LocalTerminal;
+  clock: ManualClock;
+  log: MemoryLogger;
+  redis: TestRedis;
+  /** Everything the local workspace printed, in order. */
+  output: string[];
+  postmortemDir: string;
+  /** Types a line as the current user and waits for everything it caused. */
+  type(line: string): Promise<string[]>;
+  close(): Promise<void>;
+}
+
+/** The real local workspace, dispatcher and Redis store, with a clock the test moves. */
+export async function testApp(configDoc: object = {}, start = new Date('2025-12-26T00:00:00Z')): Promise<TestApp> {
+  const redis = await testRedis();
+  const parsed = parseConfig(configDoc);
+  if (!parsed.ok) throw new Error(parsed.problems.join('; '));
+  const config: AppConfig = parsed.config;
+  const postmortemDir = await mkdtemp(join(tmpdir(), 'pm-'));
+  const output: string[] = [];
+  const print = (line: string) => output.push(line);
+  const chat = new LocalWorkspace(print, config.channels.announce);
+  const clock = new ManualClock(start);
+  const log = new MemoryLogger();
+  const deps: Deps = {
+    store: new RedisIncidentStore(redis.redis, redis.prefix),
+    chat,
+    clock,
+    config: { ...config, postmortems: { dir: postmortemDir } },
+    t: translator(config.locale),
+    log,
+    postmortems: new PostmortemFiles(postmortemDir),
+  };
+  const terminal = new LocalTerminal(deps, chat, commands, print, { user: 'alice' });
+  return {
+    deps,
+    chat,
+    terminal,
+    clock,
+    log,
+    redis,
+    output,
+    postmortemDir,
+    async type(line) {
+      const from = output.length;
+      await terminal.handleLine(line);
+      return output.slice(from);
+    },
+    async close() {
+      await redis.cleanup();
+      await rm(postmortemDir, { recursive: true, force: true });
+    },
+  };
+}
