@@ -20,12 +20,11 @@ export class MemoryLogger implements Logger {
   warn(data: object, msg: string) { this.lines.push({ level: 'warn', msg, data }); }
   error(data: object, msg: string) { this.lines.push({ level: 'error', msg, data }); }
   child(bindings: object): Logger {
-    const parent = this;
     return {
-      info: (d, m) => parent.info({ ...bindings, ...d }, m),
-      warn: (d, m) => parent.warn({ ...bindings, ...d }, m),
-      error: (d, m) => parent.error({ ...bindings, ...d }, m),
-      child: (b) => parent.child({ ...bindings, ...b }),
+      info: (d, m) => this.info({ ...bindings, ...d }, m),
+      warn: (d, m) => this.warn({ ...bindings, ...d }, m),
+      error: (d, m) => this.error({ ...bindings, ...d }, m),
+      child: (b) => this.child({ ...bindings, ...b }),
     };
   }
 }
