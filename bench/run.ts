@@ -1,0 +1,26 @@
+import { coreThroughput, optionsFromEnv } from './core-throughput.js';
+
+/**
+ * `npm run bench`: every benchmark, one after another, each printing a Markdown section that can
+ * be pasted into docs/performance.md. Not a test: it prints figures and fails only when a bench
+ * cannot run (no Redis, a command answering with an error).
+ */
+const benches: { name: string; run: () => Promise<void> }[] = [
+  { name: 'core-throughput', run: () => coreThroughput(optionsFromEnv()) },
+];
+
+async function main(): Promise<void> {
+  for (const bench of benches) {
+    process.stderr.write(`bench: ${bench.name}...\n`);
+    await bench.run();
+    console.log('');
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err: Error) => {
+    process.stderr.write(`${err.stack ?? err.message}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,174 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { commands } from '../../commands/index.js';
+import type { Deps } from '../../src/app/context.js';
+import { userErrorText } from '../../src/app/dispatch.js';
+import { activeStatus, horizon, role, serviceId, severityId } from '../../src/app/schemas.js';
+import { resolveMention } from '../../src/app/users.js';
+import { parseConfig, type AppConfig } from '../../src/config.js';
+import { splitArgs, validate } from '../../src/core/args.js';
+import { IncidentError, type ErrorCode } from '../../src/core/errors.js';
+import { en, type MessageKey } from '../../src/core/i18n/en.js';
+import { translator } from '../../src/core/i18n/index.js';
+import {
+  decideActionDone,
+  decideClose,
+  decideResolve,
+  decideSeverity,
+  decideStatus,
+  declareEvents,
+  decideAction,
+} from '../../src/core/lifecycle.js';
+import type { Actor, Incident } from '../../src/core/model.js';
+import { project } from '../../src/core/projection.js';
+
+const ERROR_CODES = [
+  'unknown_subcommand',
+  'missing_argument',
+  'bad_argument',
+  'bad_severity',
+  'bad_status',
+  'bad_role',
+  'bad_horizon',
+  'bad_user',
+  'unknown_flag',
+  'unknown_service',
+  'not_incident_channel',
+  'incident_not_found',
+  'illegal_transition',
+  'same_status',
+  'same_severity',
+  'not_resolved',
+  'incident_finished',
+  'unknown_action_item',
+  'action_already_done',
+] as const satisfies readonly ErrorCode[];
+
+// Compile-time: the array names every member of the union.
+type Unlisted = Exclude<ErrorCode, (typeof ERROR_CODES)[number]>;
+const everyCodeListed: [Unlisted] extends [never] ? true : false = true;
+
+const catalog: Record<string, string> = en;
+const t = translator('en');
+const deps = { t } as unknown as Deps;
+
+describe('error codes', () => {
+  it('the list in this test matches the ErrorCode union in src/core/errors.ts', () => {
+    expect(everyCodeListed).toBe(true);
+    const source = readFileSync(new URL('../../src/core/errors.ts', import.meta.url), 'utf8');
+    const union = /export type ErrorCode =([^;]+);/.exec(source)?.[1] ?? '';
+    const members = [...union.matchAll(/'([a-z_]+)'/g)].map((m) => m[1]);
+    expect(members.length).toBeGreaterThan(0);
+    expect([...members].sort()).toEqual([...ERROR_CODES].sort());
+  });
+
+  it.each(ERROR_CODES)('error.%s has a message', (code) => {
+    expect(catalog[`error.${code}`]?.trim()).toBeTruthy();
+  });
+
+  it('has the messages for errors that are not user errors', () => {
+    expect(catalog['error.unexpected']).toContain('{ref}');
+    expect(catalog['error.busy']).toContain('{ref}');
+  });
+});
+
+describe('catalog', () => {
+  it('has no empty value', () => {
+    const empty = Object.entries(catalog).filter(([, v]) => v.trim() === '');
+    expect(empty).toEqual([]);
+  });
+
+  it.each(commands.map((c) => [c.name, c.usage, c.help] as const))('/incident %s has its usage (%s) and help (%s)', (_name, usage, help) => {
+    expect(catalog[usage]?.trim()).toBeTruthy();
+    expect(catalog[help]?.trim()).toBeTruthy();
+  });
+
+  it('has every word the effects and summary look up by status, role and horizon', () => {
+    const keys = [
+      ...['investigating', 'identified', 'monitoring', 'resolved', 'closed', 'cancelled'].map((s) => `word.status.${s}`),
+      ...['commander', 'comms', 'scribe'].map((r) => `word.role.${r}`),
+      ...['1w', '1m', 'q'].map((h) => `word.horizon.${h}`),
+    ];
+    expect(keys.filter((k) => !catalog[k])).toEqual([]);
+  });
+});
+
+describe('userErrorText fills every placeholder', () => {
+  const parsed = parseConfig({ services: [{ id: 'payments' }, { id: 'search' }] });
+  if (!parsed.ok) throw new Error(parsed.problems.join('\n'));
+  const config: AppConfig = parsed.config;
+  const alice: Actor = { id: 'U1', name: 'Alice' };
+  const at = (min: number) => new Date(Date.UTC(2025, 11, 26, 9, min));
+  const fresh = (): Incident =>
+    project(null, declareEvents({ title: 'Down', summary: '', severity: 'P2', private: false }, alice, at(0)), { workspace: 'T1', number: 4 });
+  const resolved = (): Incident => project(fresh(), decideResolve(fresh(), undefined, alice, at(5)));
+  const closed = (): Incident => project(resolved(), decideClose(resolved(), alice, at(6)));
+  const withDoneItem = (): Incident => {
+    let inc = fresh();
+    inc = project(inc, decideAction(inc, { text: 'x', horizon: '1w' }, alice, at(1)));
+    return project(inc, decideActionDone(inc, 'A1', alice, at(2)));
+  };
+
+  function caught(fn: () => unknown): IncidentError {
+    try {
+      fn();
+    } catch (err) {
+      if (err instanceof IncidentError) return err;
+      throw err;
+    }
+    throw new Error('nothing thrown');
+  }
+
+  /** Each error raised the way the source raises it (or, for the app's own, with the details it passes). */
+  const representative: [string, () => IncidentError][] = [
+    ['unknown_subcommand', () => new IncidentError('unknown_subcommand', { name: 'frob', known: commands.map((c) => c.name).join(', ') })],
+    ['missing_argument (flag value)', () => caught(() => splitArgs('x --sev', { sev: 'value' }, 'usage.declare'))],
+    ['missing_argument (title)', () => caught(() => validate(z.object({ title: z.string().trim().min(1) }), { title: '' }, 'usage.declare'))],
+    ['missing_argument (user)', () => caught(() => validate(z.object({ role, user: z.string() }), { role: 'scribe' }, 'usage.role'))],
+    ['bad_argument', () => caught(() => validate(z.object({ text: z.string().max(2) }), { text: 'long' }, 'usage.note'))],
+    ['bad_severity', () => caught(() => validate(z.object({ s: severityId(config) }), { s: 'P9' }, 'usage.sev'))],
+    ['bad_status', () => caught(() => validate(z.object({ s: activeStatus }), { s: 'done' }, 'usage.status'))],
+    ['bad_role', () => caught(() => validate(z.object({ r: role }), { r: 'boss' }, 'usage.role'))],
+    ['bad_horizon', () => caught(() => validate(z.object({ h: horizon }), { h: 'soon' }, 'usage.action'))],
+    ['bad_user', () => caught(() => void resolveMention(deps, 'T1', 'alice'))],
+    ['unknown_flag', () => caught(() => splitArgs('x --nope', {}, 'usage.list'))],
+    ['unknown_service', () => caught(() => validate(z.object({ s: serviceId(config) }), { s: 'billing' }, 'usage.declare'))],
+    ['not_incident_channel', () => new IncidentError('not_incident_channel', { name: 'status', open: 'INC-1 <#C1>' })],
+    ['incident_not_found', () => new IncidentError('incident_not_found', { ref: 'INC-9' })],
+    ['illegal_transition', () => caught(() => decideStatus(resolved(), 'identified', undefined, alice, at(9)))],
+    ['same_status', () => caught(() => decideStatus(fresh(), 'investigating', undefined, alice, at(9)))],
+    ['same_severity', () => caught(() => decideSeverity(fresh(), 'P2', undefined, alice, at(9)))],
+    ['not_resolved', () => caught(() => decideClose(fresh(), alice, at(9)))],
+    ['incident_finished', () => caught(() => decideStatus(closed(), 'identified', undefined, alice, at(9)))],
+    ['unknown_action_item', () => caught(() => decideActionDone(fresh(), 'A7', alice, at(9)))],
+    ['action_already_done', () => caught(() => decideActionDone(withDoneItem(), 'A1', alice, at(9)))],
+  ];
+
+  it('covers every error code', () => {
+    const codes = new Set(representative.map(([, make]) => make().code));
+    expect([...codes].sort()).toEqual([...ERROR_CODES].sort());
+  });
+
+  it.each(representative)('%s', (_label, make) => {
+    const err = make();
+    const text = userErrorText(deps, err);
+    expect(text).not.toMatch(/\{\w+\}/);
+    expect(text).not.toContain('undefined');
+    expect(text).not.toMatch(/usage\.|arg\./);
+    // The message shown is the one for this code, not a fallback.
+    const template = catalog[`error.${err.code}`] ?? '';
+    const fixed = template.split(/\{\w+\}/).filter((s) => s.length > 3);
+    for (const piece of fixed) expect(text).toContain(piece);
+  });
+
+  it('shows the usage line of the command that failed', () => {
+    const err = caught(() => splitArgs('x --nope', {}, 'usage.list'));
+    expect(userErrorText(deps, err)).toBe(`Unknown option \`--nope\`. Usage: \`${t('usage.list' as MessageKey)}\``);
+  });
+
+  it('names the missing flag value', () => {
+    const err = caught(() => splitArgs('x --sev', { sev: 'value' }, 'usage.declare'));
+    expect(userErrorText(deps, err)).toMatch(/^Missing a value after --sev\. Usage: `\/incident declare /);
+  });
+});
