@@ -1,5 +1,5 @@
 import { mkdtemp, rm } from 'node:fs/promises';
-import { availableParallelism, cpus, tmpdir } from 'node:os';
+import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Redis } from 'ioredis';
@@ -68,7 +68,9 @@ export async function coreThroughput(o: CoreThroughputOptions): Promise<void> {
       `- Redis ${server.version} at ${maskUrl(ensured.url)}${ensured.spawned ? ' (throwaway, started for this run)' : ''}` +
         `, AOF ${server.aof ? 'on' : 'off'}${server.aof ? ` (appendfsync ${server.fsync})` : ''}`,
     );
-    o.print(`- ${o.incidents} incidents, ${o.concurrency} in flight, ${o.notes} notes each; key prefix ${prefix} (deleted afterwards)\n`);
+    o.print(`- ${o.incidents} incidents, ${o.concurrency} in flight, ${o.notes} notes each; key prefix ${prefix} (deleted afterwards)`);
+    // Other work on the machine shows up directly in p99: say how busy it was.
+    o.print(`- Load average at start: ${loadavg().map((l) => l.toFixed(2)).join(' ')}\n`);
 
     // Floor: the raw round trip on a client built like the bot's, sequential and with the same
     // number of requests in flight as the workload has incidents in flight.

@@ -9,7 +9,7 @@ import { resolveMention } from '../../src/app/users.js';
 import { parseConfig, type AppConfig } from '../../src/config.js';
 import { splitArgs, validate } from '../../src/core/args.js';
 import { IncidentError, type ErrorCode } from '../../src/core/errors.js';
-import { en, type MessageKey } from '../../src/core/i18n/en.js';
+import { en } from '../../src/core/i18n/en.js';
 import { translator } from '../../src/core/i18n/index.js';
 import {
   decideActionDone,
@@ -120,8 +120,17 @@ describe('userErrorText fills every placeholder', () => {
     throw new Error('nothing thrown');
   }
 
+  async function rejected(promise: Promise<unknown>): Promise<IncidentError> {
+    const err: unknown = await promise.then(
+      () => new Error('nothing thrown'),
+      (e: unknown) => e,
+    );
+    if (err instanceof IncidentError) return err;
+    throw err;
+  }
+
   /** Each error raised the way the source raises it (or, for the app's own, with the details it passes). */
-  const representative: [string, () => IncidentError][] = [
+  const representative: [string, () => IncidentError | Promise<IncidentError>][] = [
     ['unknown_subcommand', () => new IncidentError('unknown_subcommand', { name: 'frob', known: commands.map((c) => c.name).join(', ') })],
     ['missing_argument (flag value)', () => caught(() => splitArgs('x --sev', { sev: 'value' }, 'usage.declare'))],
     ['missing_argument (title)', () => caught(() => validate(z.object({ title: z.string().trim().min(1) }), { title: '' }, 'usage.declare'))],
@@ -131,7 +140,7 @@ describe('userErrorText fills every placeholder', () => {
     ['bad_status', () => caught(() => validate(z.object({ s: activeStatus }), { s: 'done' }, 'usage.status'))],
     ['bad_role', () => caught(() => validate(z.object({ r: role }), { r: 'boss' }, 'usage.role'))],
     ['bad_horizon', () => caught(() => validate(z.object({ h: horizon }), { h: 'soon' }, 'usage.action'))],
-    ['bad_user', () => caught(() => void resolveMention(deps, 'T1', 'alice'))],
+    ['bad_user', () => rejected(resolveMention(deps, 'T1', 'alice'))],
     ['unknown_flag', () => caught(() => splitArgs('x --nope', {}, 'usage.list'))],
     ['unknown_service', () => caught(() => validate(z.object({ s: serviceId(config) }), { s: 'billing' }, 'usage.declare'))],
     ['not_incident_channel', () => new IncidentError('not_incident_channel', { name: 'status', open: 'INC-1 <#C1>' })],
@@ -145,13 +154,14 @@ describe('userErrorText fills every placeholder', () => {
     ['action_already_done', () => caught(() => decideActionDone(withDoneItem(), 'A1', alice, at(9)))],
   ];
 
-  it('covers every error code', () => {
-    const codes = new Set(representative.map(([, make]) => make().code));
+  it('covers every error code', async () => {
+    const errors = await Promise.all(representative.map(([, make]) => make()));
+    const codes = new Set(errors.map((e) => e.code));
     expect([...codes].sort()).toEqual([...ERROR_CODES].sort());
   });
 
-  it.each(representative)('%s', (_label, make) => {
-    const err = make();
+  it.each(representative)('%s', async (_label, make) => {
+    const err = await make();
     const text = userErrorText(deps, err);
     expect(text).not.toMatch(/\{\w+\}/);
     expect(text).not.toContain('undefined');
@@ -164,7 +174,7 @@ describe('userErrorText fills every placeholder', () => {
 
   it('shows the usage line of the command that failed', () => {
     const err = caught(() => splitArgs('x --nope', {}, 'usage.list'));
-    expect(userErrorText(deps, err)).toBe(`Unknown option \`--nope\`. Usage: \`${t('usage.list' as MessageKey)}\``);
+    expect(userErrorText(deps, err)).toBe(`Unknown option \`--nope\`. Usage: \`${t('usage.list')}\``);
   });
 
   it('names the missing flag value', () => {
