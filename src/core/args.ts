@@ -16,9 +16,27 @@ export interface RawArgs {
 export type FlagSpec = Record<string, 'value' | 'boolean'>;
 
 export function tokenize(text: string): string[] {
+  // Shell-like: whitespace separates tokens, quotes group words at the start of a token or after
+  // `=` (`--summary="cards fail"`) and are dropped; an apostrophe inside a word (don't) is kept.
+  const closing: Record<string, string> = { '"': '"', "'": "'", '“': '”' };
   const tokens: string[] = [];
-  const re = /"([^"]*)"|'([^']*)'|“([^”]*)”|(\S+)/g;
-  for (const m of text.matchAll(re)) tokens.push(m[1] ?? m[2] ?? m[3] ?? m[4] ?? '');
+  let current: string | null = null;
+  let quote: string | null = null;
+  for (const ch of text) {
+    if (quote) {
+      if (ch === quote) quote = null;
+      else current += ch;
+    } else if (closing[ch] && (current === null || current.endsWith('='))) {
+      quote = closing[ch] ?? null;
+      current ??= '';
+    } else if (/\s/.test(ch)) {
+      if (current !== null) tokens.push(current);
+      current = null;
+    } else {
+      current = (current ?? '') + ch;
+    }
+  }
+  if (current !== null) tokens.push(current);
   return tokens;
 }
 
@@ -40,7 +58,8 @@ export function splitArgs(text: string, spec: FlagSpec, usage: MessageKey): RawA
       flags[name] = true;
       continue;
     }
-    const value = m[2] ?? tokens[++i];
+    const next = tokens[i + 1];
+    const value = m[2] ?? (next !== undefined && !next.startsWith('--') ? tokens[++i] : undefined);
     if (value === undefined || value === '') {
       throw new IncidentError('missing_argument', { whatKey: 'arg.flag_value', flag: name, usageKey: usage });
     }

@@ -43,3 +43,21 @@ export class ConflictError extends Error {
     this.name = 'ConflictError';
   }
 }
+
+/**
+ * A chat platform refused or failed a call. The outbound queue reads these fields to decide:
+ * wait `retryAfterMs` (rate limits), retry with backoff (transient), or give up and log (permanent:
+ * a missing scope, an unknown channel: retrying cannot help, a person has to fix something).
+ */
+export class PlatformError extends Error {
+  constructor(
+    message: string,
+    readonly kind: 'rate_limited' | 'transient' | 'permanent',
+    readonly retryAfterMs?: number,
+    /** What an operator should do, for the log line of a permanent failure. */
+    readonly fix?: string,
+  ) {
+    super(message);
+    this.name = 'PlatformError';
+  }
+}

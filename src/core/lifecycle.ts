@@ -68,6 +68,7 @@ export function decideAction(inc: Incident, item: NewActionItem, actor: Actor, n
 }
 
 export function decideActionDone(inc: Incident, id: string, actor: Actor, now: Date): IncidentEvent[] {
+  if (inc.status === 'cancelled') throw new IncidentError('incident_finished', { ref: inc.ref, status: inc.status });
   const item = inc.actionItems.find((a) => a.id.toLowerCase() === id.toLowerCase());
   if (!item) throw new IncidentError('unknown_action_item', { ref: inc.ref, id });
   if (item.status === 'done') throw new IncidentError('action_already_done', { id: item.id });

@@ -96,3 +96,41 @@ export interface Logger {
   error(data: object, msg: string): void;
   child(bindings: object): Logger;
 }
+
+/** One escalation step of one incident. Its queue job id is derived from these fields alone. */
+export interface StepRef {
+  workspace: string;
+  number: number;
+  /** Bumped when an escalation is restarted (manual page, escalate), so older timers are superseded. */
+  generation: number;
+  step: number;
+}
+
+/** A message that must arrive: delivered through the outbound queue with retries. */
+export interface OutboundJob {
+  /** Deterministic: the same logical message enqueued twice is delivered once. */
+  id: string;
+  workspace: string;
+  kind: 'dm' | 'post' | 'announce';
+  /** User id for a DM, channel id for a post; unused for announcements. */
+  target?: string;
+  message: OutboundMessage;
+  /** Set on page DMs: once delivered, reactions on the DM acknowledge this page. */
+  page?: { number: number; userId: string; step: number; generation: number };
+}
+
+/**
+ * Durable timers and deliveries (BullMQ). Scheduling and sending are idempotent by id, so a job
+ * that runs twice, or a command retried after a crash, schedules and sends nothing twice.
+ */
+export interface Scheduler {
+  /** Runs the step after `delayMs`. `dueAt` is the step's time on the bot's Clock, kept for dry runs and demos. */
+  scheduleStep(step: StepRef, delayMs: number, dueAt: string): Promise<void>;
+  /**
+   * Removes the pending steps of an incident's escalation. A step already running is not
+   * stopped here: every step re-reads the incident and does nothing once it is acknowledged.
+   */
+  cancelSteps(workspace: string, number: number): Promise<void>;
+  /** Queues a message; failures (rate limits, 5xx, timeouts) delay it, never drop it. */
+  send(job: OutboundJob): Promise<void>;
+}
