@@ -13,6 +13,8 @@ import type { Logger } from '../src/core/ports.js';
 import { systemClock } from '../src/infra/clock.js';
 import { PostmortemFiles } from '../src/infra/postmortem-files.js';
 import { ensureRedis, maskUrl } from '../src/infra/redis-server.js';
+import { RedisOnCallStore } from '../src/store/redis-oncall.js';
+import { BullScheduler } from '../src/scheduler/bullmq-scheduler.js';
 import { RedisIncidentStore } from '../src/store/redis-store.js';
 
 /**
@@ -81,7 +83,7 @@ export async function coreThroughput(o: CoreThroughputOptions): Promise<void> {
     // Round trips per command, counted on a separate client one incident at a time (so every
     // request belongs to the command being run). Also warms up the JIT and the Lua script cache.
     const tally = countRoundTrips(counting);
-    const calib = makeDeps(counting, prefix, pmDir);
+    const calib = makeDeps(counting, ensured.url, prefix, pmDir);
     for (let i = 0; i < CALIBRATION_INCIDENTS; i++) {
       await runIncident(calib.deps, `calibration-${i}`, o.notes, async (kind, run) => {
         tally.begin(kind);
@@ -94,7 +96,7 @@ export async function coreThroughput(o: CoreThroughputOptions): Promise<void> {
     }
 
     // The measured run.
-    const measured = makeDeps(redis, prefix, pmDir);
+    const measured = makeDeps(redis, ensured.url, prefix, pmDir);
     const { deps } = measured;
     const samples: Record<Kind, number[]> = { declare: [], note: [], resolve: [], close: [] };
     const timed = async (kind: Kind, run: () => Promise<Reply>): Promise<Reply> => {
@@ -166,7 +168,7 @@ export async function coreThroughput(o: CoreThroughputOptions): Promise<void> {
 }
 
 /** Deps as src/main.ts builds them, with a chat that prints nowhere and a logger that only counts. */
-function makeDeps(redis: Redis, prefix: string, pmDir: string): { deps: Deps; log: CountingLogger } {
+function makeDeps(redis: Redis, url: string, prefix: string, pmDir: string): { deps: Deps; log: CountingLogger } {
   const parsed = parseConfig({ postmortems: { dir: pmDir } });
   if (!parsed.ok) throw new Error(parsed.problems.join('; '));
   const config = parsed.config;
@@ -179,6 +181,8 @@ function makeDeps(redis: Redis, prefix: string, pmDir: string): { deps: Deps; lo
     t: translator(config.locale),
     log,
     postmortems: new PostmortemFiles(config.postmortems.dir),
+    scheduler: new BullScheduler({ connection: url, prefix: `${prefix}{q}` }),
+    oncall: new RedisOnCallStore(redis, prefix),
   };
   return { deps, log };
 }

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import type { SeverityLevel } from './core/model.js';
+import { rotationsSchema } from './core/rotation-schema.js';
 
 /**
  * Configuration as code: one YAML file (INCIDENT_CONFIG) for what an on-call team owns, and the
@@ -22,6 +23,34 @@ const service = z.object({
   name: z.string().optional(),
   team: z.string().optional(),
 });
+
+const duration = z
+  .string()
+  .regex(/^\d+(\.\d+)?(s|m|h)$/, 'a duration such as 30s, 5m or 1h')
+  .transform((v) => Number(v.slice(0, -1)) * { s: 1_000, m: 60_000, h: 3_600_000 }[v.slice(-1) as 's' | 'm' | 'h']);
+
+const target = z.union([z.object({ user: z.coerce.string().min(1) }).strict(), z.object({ rotation: z.string().min(1) }).strict()], {
+  error: 'a target is { user: <id> } or { rotation: <id> }',
+});
+
+const policy = z
+  .object({
+    id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, 'lowercase letters, digits, - or _'),
+    name: z.string().optional(),
+    tiers: z.array(z.object({ targets: z.array(target).min(1), delay: duration.default(300_000) }).strict()).min(1),
+    repeat: z.number().int().min(0).max(10).default(0),
+  })
+  .strict()
+  .transform(({ tiers, ...rest }) => ({ ...rest, tiers: tiers.map((t) => ({ targets: t.targets, delayMs: t.delay })) }));
+
+/** Which policy pages for an incident: the first route whose severity and service match. */
+const route = z
+  .object({
+    severity: z.union([z.string(), z.array(z.string()).min(1)]).optional(),
+    service: z.string().optional(),
+    policy: z.string(),
+  })
+  .strict();
 
 /** Seed 004 appendix C. */
 export const DEFAULT_SEVERITIES: SeverityLevel[] = [
@@ -48,6 +77,14 @@ export const configSchema = z
       })
       .default({ prefix: 'inc', announce: 'incidents' }),
     postmortems: z.object({ dir: z.string().min(1).default('.data/postmortems') }).default({ dir: '.data/postmortems' }),
+    rotations: rotationsSchema,
+    policies: z.array(policy).default([]),
+    routes: z.array(route).default([]),
+    defaultPolicy: z.string().optional(),
+    paging: z
+      .object({ ackEmojis: z.array(z.string().min(1)).min(1).default(['white_check_mark', 'eyes']) })
+      .strict()
+      .default({ ackEmojis: ['white_check_mark', 'eyes'] }),
   })
   .strict()
   .superRefine((c, ctx) => {
@@ -58,6 +95,7 @@ export const configSchema = z
     if (!ids.includes(c.defaultSeverity)) {
       ctx.addIssue({ code: 'custom', path: ['defaultSeverity'], message: `must be one of ${ids.join(', ')}` });
     }
+    checkPaging(c, ctx);
     const services = c.services.map((s) => s.id);
     services.forEach((id, i) => {
       if (services.indexOf(id) !== i) ctx.addIssue({ code: 'custom', path: ['services', i, 'id'], message: `duplicate service ${id}` });
@@ -65,6 +103,30 @@ export const configSchema = z
   });
 
 export type AppConfig = z.infer<typeof configSchema>;
+
+type Shape = Pick<AppConfig, 'rotations' | 'policies' | 'routes' | 'defaultPolicy' | 'severities' | 'services'>;
+
+/** Cross-references of the paging settings: every name used must exist. */
+function checkPaging(c: Shape, ctx: z.RefinementCtx): void {
+  const rotations = new Set(c.rotations.map((r) => r.id));
+  const policies = c.policies.map((p) => p.id);
+  const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });
+  policies.forEach((id, i) => policies.indexOf(id) !== i && issue(['policies', i, 'id'], `duplicate policy ${id}`));
+  c.policies.forEach((p, i) =>
+    p.tiers.forEach((tier, j) =>
+      tier.targets.forEach((t, k) => {
+        if ('rotation' in t && !rotations.has(t.rotation)) issue(['policies', i, 'tiers', j, 'targets', k, 'rotation'], `no rotation ${t.rotation}`);
+      }),
+    ),
+  );
+  const severities = new Set(c.severities.map((s) => s.id));
+  c.routes.forEach((r, i) => {
+    if (!policies.includes(r.policy)) issue(['routes', i, 'policy'], `no policy ${r.policy}`);
+    for (const sev of [r.severity ?? []].flat()) if (!severities.has(sev)) issue(['routes', i, 'severity'], `no severity ${sev}`);
+    if (r.service && c.services.length && !c.services.some((s) => s.id === r.service)) issue(['routes', i, 'service'], `no service ${r.service}`);
+  });
+  if (c.defaultPolicy && !policies.includes(c.defaultPolicy)) issue(['defaultPolicy'], `no policy ${c.defaultPolicy}`);
+}
 
 function isTimeZone(tz: string): boolean {
   try {

@@ -14,6 +14,11 @@ import { createLogger } from './infra/logger.js';
 import { PostmortemFiles } from './infra/postmortem-files.js';
 import { ensureRedis, maskUrl } from './infra/redis-server.js';
 import { RedisIncidentStore } from './store/redis-store.js';
+import { RedisOnCallStore } from './store/redis-oncall.js';
+import { BullScheduler } from './scheduler/bullmq-scheduler.js';
+import { startWorkers } from './scheduler/workers.js';
+import { deliver, runStep } from './app/escalation.js';
+import { rearmEscalations } from './app/rearm.js';
 
 /**
  * The only place that builds concrete things: config, Redis, the store, the logger and the
@@ -45,7 +50,9 @@ export interface LocalOptions extends Settings {
   clock?: Clock;
   /** Shows a prompt before each line when a person is typing. */
   interactive?: boolean;
-  onReady?: (terminal: LocalTerminal) => void;
+  onReady?: (terminal: LocalTerminal, scheduler: BullScheduler) => void;
+  /** Awaited after the input ends, before shutting down: lets queued pages go out. */
+  linger?: () => Promise<void>;
 }
 
 /** Runs the local terminal workspace until its input ends or someone types /quit. */
@@ -57,6 +64,8 @@ export async function runLocal(o: LocalOptions): Promise<void> {
   redis.on('error', (err) => log.error({ err: err.message }, 'redis connection error'));
   const t = translator(config.locale);
   const chat = new LocalWorkspace(o.print, config.channels.announce, Boolean(o.interactive && process.stdout.isTTY));
+  const queuePrefix = `${env.KEY_PREFIX}{q}`;
+  const scheduler = new BullScheduler({ connection: redisServer.url, prefix: queuePrefix });
   const deps: Deps = {
     store: new RedisIncidentStore(redis, env.KEY_PREFIX),
     chat,
@@ -65,15 +74,28 @@ export async function runLocal(o: LocalOptions): Promise<void> {
     t,
     log: log.child({ platform: 'local' }),
     postmortems: new PostmortemFiles(config.postmortems.dir),
+    scheduler,
+    oncall: new RedisOnCallStore(redis, env.KEY_PREFIX),
   };
+  const workers = startWorkers({
+    connection: redisServer.url,
+    prefix: queuePrefix,
+    log: deps.log,
+    onStep: (ref) => runStep(deps, ref),
+    deliver: (job) => deliver(deps, job),
+  });
+  const armed = await rearmEscalations(deps);
   const terminal = new LocalTerminal(deps, chat, commands, o.print, { user: env.LOCAL_USER });
-  log.info({ redis: maskUrl(redisServer.url), spawnedRedis: redisServer.spawned }, 'local workspace started');
+  log.info({ redis: maskUrl(redisServer.url), spawnedRedis: redisServer.spawned, armed }, 'local workspace started');
   o.print(terminal.banner());
-  o.onReady?.(terminal);
+  o.onReady?.(terminal, scheduler);
   try {
     const prompt = o.interactive ? (s: { user: string; channel: string }) => process.stdout.write(`@${s.user} #${s.channel}> `) : undefined;
     await terminal.run(o.input, prompt);
+    if (o.linger) await o.linger();
   } finally {
+    await workers.close(5_000);
+    await scheduler.close();
     await redis.quit().catch(() => undefined);
     await redisServer.stop();
   }

@@ -1,7 +1,7 @@
 import type { AppConfig } from '../config.js';
 import type { Translate, MessageKey } from '../core/i18n/index.js';
 import type { Actor, Incident } from '../core/model.js';
-import type { ChatPort, Clock, IncidentStore, Logger, OutboundMessage, PostmortemWriter } from '../core/ports.js';
+import type { ChatPort, Clock, IncidentStore, Logger, OnCallStore, OutboundMessage, PostmortemWriter, Scheduler } from '../core/ports.js';
 
 /** Everything a command or an inbound handler may use; built once in src/main.ts. */
 export interface Deps {
@@ -12,6 +12,9 @@ export interface Deps {
   t: Translate;
   log: Logger;
   postmortems: PostmortemWriter;
+  /** Durable timers and the outbound queue (BullMQ). */
+  scheduler: Scheduler;
+  oncall: OnCallStore;
 }
 
 /** A platform's slash command, reduced to what every platform has. */

@@ -7,6 +7,7 @@ import { renderPostmortem } from '../core/postmortem.js';
 import { BOT } from '../core/projection.js';
 import { summaryMessage } from '../core/summary.js';
 import { mutate } from '../store/mutate.js';
+import { outboundJobId } from '../scheduler/job-ids.js';
 import type { Deps } from './context.js';
 
 /**
@@ -15,11 +16,18 @@ import type { Deps } from './context.js';
  * event and react to it in turn. One failing effect is logged and does not stop the others:
  * the record is already safe in the store.
  */
-export async function applyEffects(deps: Deps, incident: Incident, events: readonly IncidentEvent[]): Promise<Incident> {
+export async function applyEffects(
+  deps: Deps,
+  incident: Incident,
+  events: readonly IncidentEvent[],
+  only?: ReadonlySet<Effect['kind']>,
+): Promise<Incident> {
   let current = incident;
-  for (const effect of effectsFor(incident, events, deps.t)) {
+  const effects = effectsFor(incident, events, deps.t, { ackEmojis: deps.config.paging.ackEmojis });
+  for (const [index, effect] of effects.entries()) {
+    if (only && !only.has(effect.kind)) continue;
     try {
-      current = await runEffect(deps, current, effect);
+      current = await runEffect(deps, current, effect, `${incident.version}-${index}`);
     } catch (err) {
       deps.log.error({ err, incidentId: current.ref, workspace: current.workspace, effect: effect.kind }, 'effect failed');
     }
@@ -27,7 +35,8 @@ export async function applyEffects(deps: Deps, incident: Incident, events: reado
   return current;
 }
 
-async function runEffect(deps: Deps, inc: Incident, effect: Effect): Promise<Incident> {
+/** `slot` names the effect within its batch, for the deterministic id of a queued message. */
+async function runEffect(deps: Deps, inc: Incident, effect: Effect, slot: string): Promise<Incident> {
   const { chat } = deps;
   const ws = inc.workspace;
   switch (effect.kind) {
@@ -44,7 +53,20 @@ async function runEffect(deps: Deps, inc: Incident, effect: Effect): Promise<Inc
       if (inc.channelId) await chat.post(ws, inc.channelId, effect.message);
       return inc;
     case 'announce':
-      await chat.announce(ws, effect.message);
+      await deps.scheduler.send({ id: outboundJobId(['ann', ws, inc.number, slot]), workspace: ws, kind: 'announce', message: effect.message });
+      return inc;
+    case 'page': {
+      const page = { number: inc.number, userId: effect.user.id, step: effect.step, generation: effect.generation };
+      // From the page itself, not the batch: a step job that runs again must produce the same id.
+      const id = outboundJobId(['page', ws, inc.number, effect.generation, effect.step, effect.step < 0 ? effect.at : '', effect.user.id]);
+      await deps.scheduler.send({ id, workspace: ws, kind: 'dm', target: effect.user.id, message: effect.message, page });
+      return inc;
+    }
+    case 'schedule_step':
+      await deps.scheduler.scheduleStep(effect.ref, Math.max(0, effect.delayMs), effect.dueAt);
+      return inc;
+    case 'cancel_steps':
+      await deps.scheduler.cancelSteps(ws, inc.number);
       return inc;
     case 'refresh_summary':
       return refreshSummary(deps, inc);

@@ -1,8 +1,9 @@
 import { formatDuration } from './durations.js';
 import type { IncidentEvent } from './events.js';
 import type { Translate } from './i18n/index.js';
-import type { Incident } from './model.js';
-import type { OutboundMessage } from './ports.js';
+import type { Actor, Incident } from './model.js';
+import { pagingEffects, type PagingOptions } from './paging-effects.js';
+import type { OutboundMessage, StepRef } from './ports.js';
 
 /**
  * What the outside world should see after events were recorded. Pure: the runner in src/app
@@ -15,17 +16,23 @@ export type Effect =
   | { kind: 'post'; message: OutboundMessage }
   | { kind: 'announce'; message: OutboundMessage }
   | { kind: 'refresh_summary' }
-  | { kind: 'write_postmortem'; actor: string };
+  | { kind: 'write_postmortem'; actor: string }
+  | { kind: 'schedule_step'; ref: StepRef; delayMs: number; dueAt: string }
+  | { kind: 'cancel_steps' }
+  | { kind: 'page'; user: Actor; step: number; generation: number; at: string; message: OutboundMessage };
 
 const suffix = (t: Translate, text: string | undefined) => (text ? t('word.because', { text }) : '');
 
-export function effectsFor(after: Incident, events: readonly IncidentEvent[], t: Translate): Effect[] {
+const DEFAULT_PAGING: PagingOptions = { ackEmojis: ['white_check_mark', 'eyes'] };
+
+export function effectsFor(after: Incident, events: readonly IncidentEvent[], t: Translate, paging: PagingOptions = DEFAULT_PAGING): Effect[] {
   const out: Effect[] = [];
   let summaryChanged = false;
   const hasChannel = Boolean(after.channelId);
   const post = (text: string) => hasChannel && out.push({ kind: 'post', message: { text } });
   for (const e of events) {
     const actor = e.actor.id;
+    out.push(...pagingEffects(after, e, t, paging));
     switch (e.type) {
       case 'declared':
         out.push({ kind: 'open_channel' });
@@ -80,9 +87,13 @@ export function effectsFor(after: Incident, events: readonly IncidentEvent[], t:
         out.push({ kind: 'write_postmortem', actor });
         summaryChanged = true;
         break;
-      case 'summary_posted':
-      case 'message_posted':
-      case 'postmortem_written':
+      case 'paged':
+      case 'acknowledged':
+      case 'escalated':
+      case 'escalation_exhausted':
+        summaryChanged = true;
+        break;
+      default:
         break;
     }
   }

@@ -22,7 +22,16 @@ export type ErrorCode =
   | 'not_resolved'
   | 'incident_finished'
   | 'unknown_action_item'
-  | 'action_already_done';
+  | 'action_already_done'
+  | 'not_paged'
+  | 'already_acknowledged'
+  | 'no_policy'
+  | 'nothing_to_escalate'
+  | 'unknown_rotation'
+  | 'unknown_policy'
+  | 'bad_duration'
+  | 'bad_time'
+  | 'nobody_on_call';
 
 export type ErrorDetails = Record<string, string | number>;
 

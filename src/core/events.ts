@@ -1,3 +1,4 @@
+import type { PolicySnapshot } from './escalation.js';
 import type { ActionItem, Actor, ActiveStatus, Role } from './model.js';
 
 /**
@@ -25,7 +26,24 @@ export type EventBody =
   | { type: 'resolved'; summary?: string }
   | { type: 'cancelled'; reason?: string }
   | { type: 'closed' }
-  | { type: 'postmortem_written'; path: string };
+  | { type: 'postmortem_written'; path: string }
+  | { type: 'escalation_started'; policyId: string; snapshot: PolicySnapshot; generation: number }
+  | {
+      type: 'paged';
+      users: Actor[];
+      generation: number;
+      /** Policy step, or -1 for a page sent by hand with /incident page. */
+      step: number;
+      tier?: number;
+      round?: number;
+      /** Rotations that had nobody on call. */
+      uncovered?: string[];
+      message?: string;
+      next?: { step: number; at: string };
+    }
+  | { type: 'acknowledged'; generation: number; ttaMs: number }
+  | { type: 'escalated'; generation: number; step: number }
+  | { type: 'escalation_exhausted'; generation: number };
 
 export type EventType = EventBody['type'];
 

@@ -1,3 +1,5 @@
+import type { EscalationState } from './escalation.js';
+
 /**
  * The incident model: what an incident is at any moment. Every field here is a projection of the
  * incident's events (see projection.ts); nothing writes an Incident except `project`.
@@ -77,6 +79,8 @@ export interface Incident extends IncidentKey {
   actionItems: ActionItem[];
   participants: Actor[];
   postmortemPath?: string;
+  /** Paging: present once a policy started or someone was paged by hand. */
+  escalation?: EscalationState;
   /** Number of events applied; the compare-and-set token of the store. */
   version: number;
 }

@@ -81,6 +81,36 @@ export interface IncidentStore {
    * Guards side effects that may run twice (retried events, re-run jobs).
    */
   claim(key: string, ttlSeconds: number): Promise<boolean>;
+  /** Every workspace that has incidents: for the start-up sweep that re-arms escalation timers. */
+  workspaces(): Promise<string[]>;
+}
+
+/** Which page a delivered page DM carries. */
+export interface PageDelivery {
+  number: number;
+  userId: string;
+  step: number;
+  generation: number;
+}
+
+/** A stand-in on a rotation, from config or from `/incident cover`. Times are ISO (UTC). */
+export interface CoverOverride {
+  user: string;
+  from: string;
+  to: string;
+}
+
+/** What paging needs to remember beyond the incident itself. */
+export interface OnCallStore {
+  /** Links a delivered page DM to its page, so a reaction on that message can acknowledge it. */
+  rememberPage(workspace: string, ref: MessageRef, page: PageDelivery): Promise<void>;
+  findPage(workspace: string, channelId: string, messageId: string): Promise<PageDelivery | null>;
+  /** Overrides added with `/incident cover`, by rotation id; expired ones are dropped. */
+  addOverride(workspace: string, rotationId: string, override: CoverOverride, now: Date): Promise<void>;
+  overrides(workspace: string, now: Date): Promise<Record<string, CoverOverride[]>>;
+  /** Side effects done once: `done` is checked before a send and `markDone` called after it. */
+  done(key: string): Promise<boolean>;
+  markDone(key: string, ttlSeconds: number): Promise<void>;
 }
 
 /** Keeps postmortem drafts where people can edit them (a directory of Markdown files). */

@@ -1,3 +1,4 @@
+import { applyEscalation } from './escalation-projection.js';
 import type { IncidentEvent } from './events.js';
 import type { Actor, Incident, IncidentKey } from './model.js';
 import { incidentRef } from './model.js';
@@ -37,7 +38,13 @@ function applyEvent(state: Incident | null, e: IncidentEvent, key?: IncidentKey)
     };
   }
   if (!state) throw new Error(`${e.type} before declared`);
-  const s: Incident = { ...state, version: state.version + 1, participants: withParticipant(state.participants, e.actor) };
+  const escalation = applyEscalation(state.escalation, e);
+  const s: Incident = {
+    ...state,
+    version: state.version + 1,
+    participants: withParticipant(state.participants, e.actor),
+    ...(escalation ? { escalation } : {}),
+  };
   switch (e.type) {
     case 'channel_created':
       return { ...s, channelId: e.channelId, channelName: e.channelName };
@@ -75,6 +82,12 @@ function applyEvent(state: Incident | null, e: IncidentEvent, key?: IncidentKey)
       return { ...s, status: 'closed', closedAt: e.at, statusHistory: [...s.statusHistory, { status: 'closed', at: e.at }] };
     case 'postmortem_written':
       return { ...s, postmortemPath: e.path };
+    case 'escalation_started':
+    case 'paged':
+    case 'acknowledged':
+    case 'escalated':
+    case 'escalation_exhausted':
+      return s;
   }
 }
 

@@ -115,6 +115,15 @@ export class RedisIncidentStore implements IncidentStore {
     return (await this.redis.set(`${this.prefix}once:${key}`, '1', 'EX', ttl, 'NX')) === 'OK';
   }
 
+  async workspaces(): Promise<string[]> {
+    const out: string[] = [];
+    const head = `${this.prefix}inc:{`;
+    for await (const keys of this.redis.scanStream({ match: `${head}*}:seq`, count: 500 }) as AsyncIterable<string[]>) {
+      for (const key of keys) out.push(decodeWorkspace(key.slice(head.length, -'}:seq'.length)));
+    }
+    return out;
+  }
+
   private wsKey(workspace: string, suffix: string): string {
     return `${this.prefix}inc:{${encodeWorkspace(workspace)}}:${suffix}`;
   }
@@ -134,6 +143,11 @@ export class RedisIncidentStore implements IncidentStore {
 export function encodeWorkspace(workspace: string): string {
   const escaped = workspace.replace(/[%{}:\x7f]|[^\x21-\uffff]/g, (c) => `%${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
   return escaped === '' ? '%' : escaped;
+}
+
+export function decodeWorkspace(encoded: string): string {
+  if (encoded === '%') return '';
+  return encoded.replace(/%([0-9a-f]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
 }
 
 const APPEND_COMMAND = 'incidentStoreAppend';

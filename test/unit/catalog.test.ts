@@ -22,6 +22,7 @@ import {
 } from '../../src/core/lifecycle.js';
 import type { Actor, Incident } from '../../src/core/model.js';
 import { project } from '../../src/core/projection.js';
+import { decideAck, decideEscalate, decidePage } from '../../src/core/paging.js';
 
 const ERROR_CODES = [
   'unknown_subcommand',
@@ -43,6 +44,15 @@ const ERROR_CODES = [
   'incident_finished',
   'unknown_action_item',
   'action_already_done',
+  'not_paged',
+  'already_acknowledged',
+  'no_policy',
+  'nothing_to_escalate',
+  'unknown_rotation',
+  'unknown_policy',
+  'bad_duration',
+  'bad_time',
+  'nobody_on_call',
 ] as const satisfies readonly ErrorCode[];
 
 // Compile-time: the array names every member of the union.
@@ -152,7 +162,20 @@ describe('userErrorText fills every placeholder', () => {
     ['incident_finished', () => caught(() => decideStatus(closed(), 'identified', undefined, alice, at(9)))],
     ['unknown_action_item', () => caught(() => decideActionDone(fresh(), 'A7', alice, at(9)))],
     ['action_already_done', () => caught(() => decideActionDone(withDoneItem(), 'A1', alice, at(9)))],
+    ['not_paged', () => caught(() => decideAck(fresh(), alice, at(9)))],
+    ['already_acknowledged', () => caught(() => decideAck(project(pagedAlice(), decideAck(pagedAlice(), alice, at(9))), alice, at(10)))],
+    ['no_policy', () => caught(() => decideEscalate(fresh(), alice, at(9)))],
+    ['nothing_to_escalate', () => new IncidentError('nothing_to_escalate', { ref: 'INC-1' })],
+    ['unknown_rotation', () => new IncidentError('unknown_rotation', { value: 'ops', allowed: 'backend, web' })],
+    ['unknown_policy', () => new IncidentError('unknown_policy', { value: 'x', allowed: 'default', severities: 'P1, P2' })],
+    ['bad_duration', () => new IncidentError('bad_duration', { value: 'soon' })],
+    ['bad_time', () => new IncidentError('bad_time', { value: 'later' })],
+    ['nobody_on_call', () => new IncidentError('nobody_on_call', { rotation: 'backend' })],
   ];
+
+  function pagedAlice(): Incident {
+    return project(fresh(), decidePage(fresh(), [alice], undefined, alice, at(8)));
+  }
 
   it('covers every error code', async () => {
     const errors = await Promise.all(representative.map(([, make]) => make()));

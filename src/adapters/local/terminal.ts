@@ -2,7 +2,7 @@ import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import type { Command, Deps, Reply } from '../../app/context.js';
 import { dispatch, errorReply } from '../../app/dispatch.js';
-import { recordMessage } from '../../app/inbound.js';
+import { recordMessage, recordReaction } from '../../app/inbound.js';
 import type { LocalWorkspace } from './local-workspace.js';
 import { neutralMentions, renderMessage } from './render.js';
 
@@ -49,7 +49,7 @@ export class LocalTerminal {
     if (!line) return !this.stopped;
     try {
       if (/^\/incident(\s|$)/i.test(line)) await this.command(line.replace(/^\/incident\s*/i, ''));
-      else if (line.startsWith('/')) this.meta(line);
+      else if (line.startsWith('/')) await this.meta(line);
       else await this.message(line);
     } catch (err) {
       this.showReply(errorReply(this.deps, err, { platform: 'local', line: line.slice(0, 40) }));
@@ -100,7 +100,16 @@ export class LocalTerminal {
     });
   }
 
-  private meta(line: string): void {
+  private async react(messageId: string, emoji: string): Promise<void> {
+    const target = this.workspace.messages.get(messageId);
+    if (!target) return this.print(this.deps.t('local.no_message', { id: messageId }));
+    this.print(`[${messageId}] @${this.user} reacted ${emoji}`);
+    const user = { id: this.user, name: this.user };
+    const answer = await recordReaction(this.deps, { workspace: LOCAL_WORKSPACE, channelId: target.channelId, messageId, user, emoji });
+    if (answer) this.showReply({ text: answer });
+  }
+
+  private async meta(line: string): Promise<void> {
     const [name = '', arg = '', ...rest] = line.slice(1).split(/\s+/);
     switch (name.toLowerCase()) {
       case 'as':
@@ -111,12 +120,8 @@ export class LocalTerminal {
         this.channel = this.workspace.ensureChannel(arg.replace(/^#/, '').toLowerCase() || 'general').id;
         this.print(this.deps.t('local.now_channel', { channel: this.channel }));
         return;
-      case 'react': {
-        const target = this.workspace.messages.get(arg);
-        if (!target) return this.print(this.deps.t('local.no_message', { id: arg }));
-        this.print(`[${arg}] @${this.user} reacted ${rest.join(' ') || '👍'}`);
-        return;
-      }
+      case 'react':
+        return this.react(arg, rest.join(' ') || '👍');
       case 'channels':
         this.print([...this.workspace.channels.values()].filter((c) => !c.id.startsWith('dm-')).map((c) => `#${c.name}`).join('  '));
         return;

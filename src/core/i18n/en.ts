@@ -23,6 +23,15 @@ export const en = {
   'error.incident_finished': '{ref} is {status}; it takes no more changes.',
   'error.unknown_action_item': '{ref} has no action item {id}. `/incident timeline` lists them.',
   'error.action_already_done': 'Action item {id} is already done.',
+  'error.not_paged': 'Only people paged for {ref} can acknowledge it; waiting on: {paged}. To help, join the channel; to take over, ask for `/incident page @you`.',
+  'error.already_acknowledged': 'You already acknowledged {ref}.',
+  'error.no_policy': '{ref} has no escalation policy. Page people by hand with `/incident page @user`.',
+  'error.nothing_to_escalate': '{ref} has paged every tier of its policy already. Page someone by hand with `/incident page @user`.',
+  'error.unknown_rotation': 'No rotation or person `{value}`. Rotations: {allowed}.',
+  'error.unknown_policy': 'No policy or severity `{value}`. Policies: {allowed}; severities: {severities}.',
+  'error.bad_duration': '`{value}` is not a duration. Use e.g. `30m`, `2h`, `1d`.',
+  'error.bad_time': '`{value}` is not a time. Use e.g. `now`, `+2h`, `tomorrow 09:00`, `mon 09:00` or `2026-03-08T09:00`.',
+  'error.nobody_on_call': 'Nobody is on call in `{rotation}` right now.',
   'error.unexpected': 'Something went wrong (ref {ref}). The team can find it in the logs under that ref.',
   'error.busy': 'Too many changes at once on this incident; please try again (ref {ref}).',
 
@@ -39,6 +48,12 @@ export const en = {
   'usage.cancel': '/incident cancel [reason]',
   'usage.list': '/incident list [--all]',
   'usage.help': '/incident help',
+  'usage.ack': '/incident ack',
+  'usage.page': '/incident page <@user ...|rotation> [message]',
+  'usage.escalate': '/incident escalate',
+  'usage.oncall': '/incident oncall [rotation] [--at <time>]',
+  'usage.cover': '/incident cover <@user> <duration: 30m|2h|1d> [--rotation id]',
+  'usage.policy': '/incident policy [policy|severity] [--service name] [--at <time>]',
 
   // one-line descriptions for help
   'help.declare': 'open an incident: a channel, a summary, an announcement',
@@ -53,6 +68,12 @@ export const en = {
   'help.cancel': 'it was not an incident after all',
   'help.list': 'list open incidents',
   'help.help': 'this list',
+  'help.ack': 'acknowledge your page: escalation stops',
+  'help.page': 'page people or whoever a rotation has on call',
+  'help.escalate': 'page the next tier now',
+  'help.oncall': 'who is on call now and next, with handoff times',
+  'help.cover': 'someone covers the rotation for a while (an override)',
+  'help.policy': 'dry run: who a policy would page, and when',
   'help.title': '*Incident commands*',
 
   // argument names
@@ -63,6 +84,9 @@ export const en = {
   'arg.user': 'a person (@user)',
   'arg.text': 'some text',
   'arg.action_id': 'an action item id such as A1',
+  'arg.target': 'someone to page (@user or a rotation)',
+  'arg.rotation': 'a rotation (--rotation id): you are not on call in any, and there are several',
+  'arg.duration': 'a duration such as 2h',
   'arg.flag_value': 'a value after --{flag}',
 
   // replies to the person who typed the command
@@ -75,6 +99,14 @@ export const en = {
   'reply.list_header': '*Incidents*',
   'reply.list_item': '{ref} · {severity} · {status} · {title} · <#{channelId}>',
   'reply.timeline_header': '*Timeline of {ref}: {title}*',
+  'reply.no_rotations': 'No rotations are configured. Add them under `rotations:` in the config file (docs/configuration.md).',
+  'reply.oncall_head': '*{rotation}* ({tz}, at {at})',
+  'reply.oncall_now': '    now: {user} until {until}',
+  'reply.oncall_next': '    then: {user} from {from} until {until}',
+  'reply.covered': '<@{user}> covers `{rotation}` until {until}.',
+  'reply.policy_head': '*Dry run of policy {policy}* from {at}, if nobody acknowledges:',
+  'reply.policy_line': '    {offset} ({time}) tier {tier}, round {round}: {who}',
+  'reply.policy_uncovered': 'nobody on call in {rotation}',
   'reply.closed': '{ref} is closed. Postmortem draft: {path}',
 
   // posts in the incident channel
@@ -88,6 +120,29 @@ export const en = {
   'post.cancelled': '<@{actor}> cancelled {ref}{reason}',
   'post.closed': '<@{actor}> closed {ref}. The postmortem draft follows; it is also saved as `{path}`.',
   'post.welcome': 'Welcome to {ref}. <@{commander}> is the incident commander. Type `/incident help` for commands; everything said here goes on the timeline.',
+
+  // paging
+  'post.paged': ':pager: Paging {users} (tier {tier} of {tiers}, round {round})',
+  'post.paged_by_hand': ':pager: <@{actor}> paged {users}{message}',
+  'post.uncovered': ':warning: Nobody is on call in rotation `{rotation}` right now; that part of the tier pages nobody.',
+  'post.acknowledged': ':white_check_mark: <@{actor}> acknowledged {ref} after {tta}. Escalation stopped.',
+  'post.escalated': '<@{actor}> escalated {ref}: paging the next tier now.',
+  'post.exhausted': ':warning: Nobody acknowledged {ref} after {pages} policy steps. Page someone with `/incident page @user`.',
+  'page.dm': ':pager: *You are paged: {ref} ({severity}) {title}*',
+  'page.from': 'From <@{actor}>: {message}',
+  'page.how_to_ack': 'Join <#{channelId}>. React with {emojis} to this message to acknowledge, or type `/incident ack` in the channel.',
+  'page.how_to_ack_no_channel': 'React with {emojis} to this message to acknowledge.',
+  'page.only_paged': 'Only the person this page was sent to can acknowledge it.',
+  'reply.acknowledged': 'Acknowledged {ref}. Escalation stopped.',
+  'reply.paged': 'Paging {users}.',
+  'reply.escalated': 'Escalating {ref}: the next tier is being paged.',
+  'reply.no_policy_on_declare': 'No escalation policy matches {severity}{service}; nobody was paged. Use `/incident page @user` to page someone.',
+  'summary.paging': 'Paging',
+  'summary.paging_waiting': 'waiting on {users}; next tier {at}',
+  'summary.paging_waiting_last': 'waiting on {users}',
+  'summary.paging_acked': 'acknowledged by <@{user}> after {tta}',
+  'summary.paging_exhausted': 'nobody acknowledged',
+  'summary.paging_stopped': 'stopped',
 
   // the summary message kept current in the channel
   'summary.title': '{ref} · {title}',

@@ -1,0 +1,156 @@
+import type { Actor } from './model.js';
+import type { Override, Rotation } from './rotation-schema.js';
+import { onCallAt } from './rotation.js';
+
+/**
+ * Escalation policies and the pure rules of paging: who a step pages, when the next one falls
+ * due, and what the policy would do from a given moment (the dry run). The step runner in
+ * src/app applies these decisions; nothing here waits or sends.
+ */
+
+export type Target = { user: string } | { rotation: string };
+
+export interface PolicyTier {
+  targets: Target[];
+  /** How long this tier has to acknowledge before the next tier is paged. */
+  delayMs: number;
+}
+
+export interface EscalationPolicy {
+  id: string;
+  name?: string;
+  tiers: PolicyTier[];
+  /** How many more times the whole policy runs after the first pass. */
+  repeat: number;
+}
+
+/** The policy and the rotations it names, copied onto the incident at declare time. */
+export interface PolicySnapshot {
+  policy: EscalationPolicy;
+  rotations: Rotation[];
+}
+
+export interface Page {
+  user: Actor;
+  at: string;
+  generation: number;
+  /** The policy step (tier + round), or -1 for a page sent by hand. */
+  step: number;
+  ackedAt?: string;
+}
+
+export type EscalationPhase = 'paging' | 'acknowledged' | 'exhausted' | 'stopped';
+
+/** The incident's paging state, projected from its events. */
+export interface EscalationState {
+  policyId?: string;
+  snapshot?: PolicySnapshot;
+  /** Bumped by a manual escalate; step jobs of older generations do nothing. */
+  generation: number;
+  phase: EscalationPhase;
+  /** The policy step whose job is pending, if any. */
+  nextStep?: number;
+  nextAt?: string;
+  pages: Page[];
+  acknowledgedBy?: Actor;
+  acknowledgedAt?: string;
+  /** First page to first acknowledgement: the incident's time to acknowledge. */
+  ttaMs?: number;
+}
+
+export function totalSteps(policy: EscalationPolicy): number {
+  return policy.tiers.length * (policy.repeat + 1);
+}
+
+export function tierOf(policy: EscalationPolicy, step: number): { tier: number; round: number } {
+  return { tier: step % policy.tiers.length, round: Math.floor(step / policy.tiers.length) };
+}
+
+export interface ResolvedTier {
+  userIds: string[];
+  /** Rotations named by the tier that had nobody on call at that moment. */
+  uncovered: string[];
+  /** Where each person came from, for messages: `rotation backend-primary` or `direct`. */
+  via: Record<string, string>;
+}
+
+/** The people a tier names at an instant: direct users plus whoever each rotation has on call. */
+export function resolveTier(snapshot: PolicySnapshot, tier: PolicyTier, at: Date, overrides: Record<string, Override[]> = {}): ResolvedTier {
+  const userIds: string[] = [];
+  const uncovered: string[] = [];
+  const via: Record<string, string> = {};
+  for (const target of tier.targets) {
+    if ('user' in target) {
+      if (!userIds.includes(target.user)) userIds.push(target.user);
+      via[target.user] ??= 'direct';
+      continue;
+    }
+    const rotation = snapshot.rotations.find((r) => r.id === target.rotation);
+    const who = rotation ? onCallAt(rotation, at, overrides[rotation.id] ?? []) : null;
+    if (!who) {
+      uncovered.push(target.rotation);
+      continue;
+    }
+    if (!userIds.includes(who.userId)) userIds.push(who.userId);
+    via[who.userId] ??= `rotation ${target.rotation}`;
+  }
+  return { userIds, uncovered, via };
+}
+
+export interface StepPlan {
+  step: number;
+  tier: number;
+  round: number;
+  resolved: ResolvedTier;
+  /** The step after this one and how long until it, or undefined after the last. */
+  next?: { step: number; delayMs: number };
+}
+
+/**
+ * What policy step `step` does at `at`. The step after the last tier is the "exhausted" marker:
+ * it fires after the last tier's delay so the channel learns that nobody answered.
+ */
+export function planStep(snapshot: PolicySnapshot, step: number, at: Date, overrides: Record<string, Override[]> = {}): StepPlan | 'exhausted' {
+  const { policy } = snapshot;
+  if (step >= totalSteps(policy)) return 'exhausted';
+  const { tier, round } = tierOf(policy, step);
+  const def = policy.tiers[tier];
+  if (!def) return 'exhausted';
+  const resolved = resolveTier(snapshot, def, at, overrides);
+  // A tier that reaches nobody should not hold up the next one.
+  const delayMs = resolved.userIds.length === 0 ? 0 : def.delayMs;
+  return { step, tier, round, resolved, next: { step: step + 1, delayMs } };
+}
+
+export interface DryRunLine {
+  offsetMs: number;
+  at: Date;
+  tier: number;
+  round: number;
+  resolved: ResolvedTier;
+}
+
+/** Who would be paged, and when, if nobody acknowledged: for people editing policies. */
+export function dryRun(snapshot: PolicySnapshot, start: Date, overrides: Record<string, Override[]> = {}): DryRunLine[] {
+  const lines: DryRunLine[] = [];
+  let at = start;
+  for (let step = 0; step < totalSteps(snapshot.policy); step++) {
+    const plan = planStep(snapshot, step, at, overrides);
+    if (plan === 'exhausted') break;
+    lines.push({ offsetMs: at.getTime() - start.getTime(), at, tier: plan.tier, round: plan.round, resolved: plan.resolved });
+    at = new Date(at.getTime() + (plan.next?.delayMs ?? 0));
+  }
+  return lines;
+}
+
+/** Pages of `userId` that still wait for an answer. */
+export function openPagesOf(state: EscalationState | undefined, userId: string): Page[] {
+  return state?.pages.filter((p) => p.user.id === userId && !p.ackedAt) ?? [];
+}
+
+/** Everyone paged and not yet answered, for the "who can ack" message. */
+export function waitingOn(state: EscalationState | undefined): Actor[] {
+  const out: Actor[] = [];
+  for (const p of state?.pages ?? []) if (!p.ackedAt && !out.some((a) => a.id === p.user.id)) out.push(p.user);
+  return out;
+}

@@ -1,0 +1,164 @@
+import { Queue } from 'bullmq';
+import type { ConnectionOptions, JobType, RedisOptions } from 'bullmq';
+import type { OutboundJob, Scheduler, StepRef } from '../core/ports.js';
+import { isValidJobId, stepJobId, stepJobIdPrefix } from './job-ids.js';
+
+/**
+ * The Scheduler port on BullMQ: escalation steps are delayed jobs on the `escalation` queue and
+ * messages that must arrive are jobs on the `outbound` queue. Both are idempotent by job id
+ * (BullMQ ignores an add whose id exists), which is what makes a retried command or a job that
+ * ran twice schedule and send nothing twice. The workers that run these jobs are in workers.ts.
+ */
+
+/**
+ * A Redis URL or ioredis options (BullMQ's typing of them: ioredis's own type also allows a
+ * null retryStrategy, which BullMQ rejects). BullMQ opens its own connections from it.
+ */
+export type RedisConnection = string | RedisOptions;
+
+export const QUEUES = { steps: 'escalation', outbound: 'outbound' } as const;
+
+/**
+ * Name of the custom backoff strategy (exponential, capped) that workers.ts registers. The
+ * worker computes retry delays, so base and cap live there and a redeploy retunes jobs already
+ * queued; the attempt count is fixed on the job when it is added, here.
+ */
+export const BACKOFF_TYPE = 'capped-exponential';
+
+/** What a step job carries: its ref plus the due time on the bot's Clock (dry runs, demos). */
+export interface StepJobData extends StepRef {
+  dueAt: string;
+}
+
+export interface PendingStep {
+  step: number;
+  generation: number;
+  dueAt: string;
+}
+
+export interface BullSchedulerOptions {
+  connection: RedisConnection;
+  /** BullMQ key prefix; hash-tag it (`ic:{q}`) so every key of a queue lands in one Cluster slot. */
+  prefix: string;
+  /** Attempts of a step job. A step failing means Redis or a bug, not a platform: a few suffice. */
+  stepAttempts?: number;
+  /** Attempts of a message: with 1 s..5 min backoff, 500 attempts ride out ~40 h of outage. */
+  outboundAttempts?: number;
+}
+
+const DAY_SECONDS = 24 * 3600;
+/** States a not-yet-running job can be in (a paused queue keeps jobs in `wait`; steps use no priorities). */
+const PENDING: JobType[] = ['delayed', 'wait', 'prioritized'];
+
+/** Turns a URL or options into BullMQ connection options; workers need no per-request retry cap. */
+export function connectionOptions(connection: RedisConnection, worker = false): ConnectionOptions {
+  const base: RedisOptions & { url?: string } = typeof connection === 'string' ? { url: connection } : { ...connection };
+  // A worker's blocking commands must wait out a Redis restart instead of failing after N tries.
+  return worker ? { ...base, maxRetriesPerRequest: null } : base;
+}
+
+export class BullScheduler implements Scheduler {
+  private readonly steps: Queue<StepJobData>;
+  private readonly outbound: Queue<OutboundJob>;
+  private readonly stepAttempts: number;
+  private readonly outboundAttempts: number;
+
+  constructor(options: BullSchedulerOptions) {
+    const queueOptions = { connection: connectionOptions(options.connection), prefix: options.prefix };
+    this.steps = new Queue<StepJobData>(QUEUES.steps, queueOptions);
+    this.outbound = new Queue<OutboundJob>(QUEUES.outbound, queueOptions);
+    this.stepAttempts = options.stepAttempts ?? 5;
+    this.outboundAttempts = options.outboundAttempts ?? 500;
+  }
+
+  /**
+   * Adds the step as a delayed job with its deterministic id. Adding it again (a retried
+   * command) is a no-op while the first job exists: completed steps are kept 7 days for that,
+   * failed ones forever (they need a look).
+   */
+  async scheduleStep(step: StepRef, delayMs: number, dueAt: string): Promise<void> {
+    if (!Number.isFinite(delayMs)) throw new RangeError(`delayMs must be finite, got ${delayMs}`);
+    const data: StepJobData = { workspace: step.workspace, number: step.number, generation: step.generation, step: step.step, dueAt };
+    await this.steps.add('step', data, {
+      jobId: stepJobId(step),
+      delay: Math.max(0, Math.round(delayMs)),
+      attempts: this.stepAttempts,
+      backoff: { type: BACKOFF_TYPE },
+      removeOnComplete: { age: 7 * DAY_SECONDS },
+      removeOnFail: false,
+    });
+  }
+
+  /**
+   * Removes every pending step job of the incident, any generation. Jobs are found by id prefix
+   * over the ids of the pending sets (ids only, no job hashes): the cost is O(P) ids per call,
+   * P = pending steps of ALL incidents (tens to hundreds in practice; 10 000 is ~300 KB), which
+   * is cheaper to keep right than a per-incident index that must be updated with every add,
+   * run and removal. An active step is left alone (`remove` answers 0): it re-reads the
+   * incident and does nothing once acknowledged.
+   */
+  async cancelSteps(workspace: string, number: number): Promise<void> {
+    const ids = await this.pendingStepIds(workspace, number);
+    await Promise.all(ids.map((id) => this.steps.remove(id)));
+  }
+
+  /**
+   * Queues a message under its own id, so the same logical message is delivered once. Completed
+   * messages are kept a day to keep deduping; failed ones are kept for inspection and replay.
+   */
+  async send(job: OutboundJob): Promise<void> {
+    if (!isValidJobId(job.id)) {
+      throw new TypeError(`outbound job id ${JSON.stringify(job.id)} is not a valid BullMQ id: build it with outboundJobId()`);
+    }
+    await this.outbound.add(job.kind, job, {
+      jobId: job.id,
+      attempts: this.outboundAttempts,
+      backoff: { type: BACKOFF_TYPE },
+      removeOnComplete: { age: DAY_SECONDS },
+      removeOnFail: false,
+    });
+  }
+
+  /**
+   * Promotes delayed steps whose `dueAt` (bot Clock time) is at or before `now`, for the demo's
+   * replayed clock where hours pass in seconds. Reads every delayed step job (O(delayed)), which
+   * is fine for a demo and not meant for production paths. Returns how many were promoted.
+   */
+  async promoteDue(now: Date): Promise<number> {
+    const delayed = await this.steps.getDelayed(0, -1);
+    let promoted = 0;
+    for (const job of delayed) {
+      const due = Date.parse(job.data.dueAt);
+      if (Number.isNaN(due) || due > now.getTime()) continue;
+      try {
+        await job.promote();
+        promoted += 1;
+      } catch {
+        // It left the delayed set meanwhile (promoted by time, removed by a cancel): nothing to do.
+      }
+    }
+    return promoted;
+  }
+
+  /** The incident's steps still waiting to run, soonest first (dry runs, tests). */
+  async pendingSteps(workspace: string, number: number): Promise<PendingStep[]> {
+    const ids = await this.pendingStepIds(workspace, number);
+    const jobs = await Promise.all(ids.map((id) => this.steps.getJob(id)));
+    const pending: PendingStep[] = [];
+    for (const job of jobs) {
+      if (job) pending.push({ step: job.data.step, generation: job.data.generation, dueAt: job.data.dueAt });
+    }
+    return pending.sort((a, b) => Date.parse(a.dueAt) - Date.parse(b.dueAt) || a.generation - b.generation || a.step - b.step);
+  }
+
+  /** Closes both queue connections. Workers are closed separately (see workers.ts). */
+  async close(): Promise<void> {
+    await Promise.all([this.steps.close(), this.outbound.close()]);
+  }
+
+  private async pendingStepIds(workspace: string, number: number): Promise<string[]> {
+    const prefix = stepJobIdPrefix(workspace, number);
+    const ids = await this.steps.getRanges(PENDING, 0, -1);
+    return ids.filter((id) => id.startsWith(prefix));
+  }
+}

@@ -1,0 +1,58 @@
+import type { StepRef } from '../core/ports.js';
+
+/**
+ * Deterministic BullMQ job ids. BullMQ treats an id that already exists as a no-op add, so the
+ * id IS the dedupe key: the same escalation step or the same logical message enqueued twice (a
+ * retried command, a job that ran twice after a stall) must map to the same id, and different
+ * ones must never collide. BullMQ also rejects ids containing ':' and treats all-digit ids as
+ * its own counters, so every id here starts with a letter prefix and contains no ':'.
+ *
+ * Encoding: ASCII letters and digits stay as they are (ids stay readable in redis-cli); every
+ * other UTF-8 byte, including '-', '_' and ':', becomes `_` + two hex digits. The encoding is
+ * injective and never produces '-', so '-' is an unambiguous separator and an id prefix such as
+ * `esc-<ws>-<n>-` matches the steps of exactly one incident.
+ */
+
+const SAFE = /^[A-Za-z0-9]$/;
+
+/** Encodes one id part so that any string is safe and distinct parts stay distinct. */
+export function encodePart(part: string | number): string {
+  let out = '';
+  for (const ch of String(part)) {
+    if (SAFE.test(ch)) {
+      out += ch;
+      continue;
+    }
+    for (const byte of Buffer.from(ch, 'utf8')) out += `_${byte.toString(16).padStart(2, '0')}`;
+  }
+  return out;
+}
+
+function checkInt(name: string, value: number): number {
+  if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`${name} must be a non-negative integer, got ${value}`);
+  return value;
+}
+
+/** The id prefix shared by every step job of one incident; used to find them for cancellation. */
+export function stepJobIdPrefix(workspace: string, number: number): string {
+  return `esc-${encodePart(workspace)}-${checkInt('number', number)}-`;
+}
+
+/** `esc-<ws>-<n>-g<gen>-s<step>`: one id per step of one escalation generation. */
+export function stepJobId(ref: StepRef): string {
+  return `${stepJobIdPrefix(ref.workspace, ref.number)}g${checkInt('generation', ref.generation)}-s${checkInt('step', ref.step)}`;
+}
+
+/**
+ * `out-<part>-<part>...` for outbound messages, e.g. `outboundJobId(['page', ws, 42, 'g1', 's2', user])`.
+ * A number and its decimal string are the same part on purpose (`7` and `'7'` mean one thing).
+ */
+export function outboundJobId(parts: readonly (string | number)[]): string {
+  if (parts.length === 0) throw new RangeError('outboundJobId needs at least one part');
+  return ['out', ...parts.map(encodePart)].join('-');
+}
+
+/** True when BullMQ accepts `id` as a custom job id (non-empty, no ':', not all digits). */
+export function isValidJobId(id: string): boolean {
+  return id.length > 0 && !id.includes(':') && !/^\d+$/.test(id);
+}
