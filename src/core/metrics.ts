@@ -21,6 +21,11 @@ export interface IncidentTimes {
    * the last status counts up to `until` when given, otherwise up to the latest event.
    */
   statusDurations: Record<ActiveStatus, number>;
+  /** First page sent, first acknowledgement, and the time between: the incident's MTTA sample. */
+  firstPagedAt?: string;
+  acknowledgedAt?: string;
+  acknowledgedBy?: string;
+  timeToAckMs?: number;
 }
 
 /**
@@ -56,8 +61,13 @@ export function incidentTimes(events: readonly IncidentEvent[], until?: Date): I
   }
   statusDurations[current] += Math.max(0, between(since, end));
 
+  const firstPage = sorted.find((e) => e.type === 'paged' && e.users.length > 0);
+  const ack = sorted.find((e) => e.type === 'acknowledged');
   return {
     declaredAt: declared.at,
+    ...(firstPage ? { firstPagedAt: firstPage.at } : {}),
+    ...(ack ? { acknowledgedAt: ack.at, acknowledgedBy: ack.actor.name } : {}),
+    ...(firstPage && ack ? { timeToAckMs: Math.max(0, between(firstPage.at, ack.at)) } : {}),
     ...(resolvedAt ? { resolvedAt, timeToResolveMs: between(declared.at, resolvedAt) } : {}),
     ...(cancelledAt ? { cancelledAt, timeToCancelMs: between(declared.at, cancelledAt) } : {}),
     ...(closedAt ? { closedAt } : {}),

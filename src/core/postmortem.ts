@@ -87,6 +87,7 @@ function overview(incident: Incident, events: readonly IncidentEvent[], times: I
       : []),
     [t('pm.closed'), times.closedAt ? formatTime(times.closedAt, tz) : none],
     [t('pm.duration'), durationText(times, t)],
+    [t('pm.tta'), ackText(times, t, tz)],
     [t('pm.service'), incident.service ?? fill],
     [t('pm.commander'), incident.roles.commander?.name ?? fill],
     [t('pm.roles'), others.length ? others.join(', ') : none],
@@ -103,6 +104,18 @@ function overview(incident: Incident, events: readonly IncidentEvent[], times: I
     '|---|---|',
     ...rows.map(([k, v]) => `| ${cell(k)} | ${cell(v)} |`),
   ];
+}
+
+/** MTTA: first page → first acknowledgement, with who answered; or why there is no figure. */
+function ackText(times: ReturnType<typeof incidentTimes>, t: Translate, tz: string): string {
+  if (!times.firstPagedAt) return t('pm.tta_no_page');
+  if (times.timeToAckMs === undefined || !times.acknowledgedAt) return t('pm.tta_no_ack', { paged: formatTime(times.firstPagedAt, tz) });
+  return t('pm.tta_value', {
+    duration: formatDuration(times.timeToAckMs, t),
+    paged: formatClock(times.firstPagedAt, tz),
+    acked: formatClock(times.acknowledgedAt, tz),
+    name: times.acknowledgedBy ?? '',
+  });
 }
 
 function timelineSection(events: readonly IncidentEvent[], opts: PostmortemOptions): string[] {

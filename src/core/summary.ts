@@ -1,5 +1,6 @@
 import type { Translate } from './i18n/index.js';
-import { formatTime } from './durations.js';
+import { formatDuration, formatTime } from './durations.js';
+import { totalSteps } from './escalation.js';
 import type { Incident, SeverityLevel , ROLES } from './model.js';
 import { isActive } from './model.js';
 import type { OutboundMessage } from './ports.js';
@@ -22,6 +23,19 @@ export function nextUpdateDue(inc: Incident, severities: readonly SeverityLevel[
   const level = severities.find((s) => s.id === inc.severity);
   if (!level) return undefined;
   return new Date(Date.parse(inc.lastUpdateAt) + level.updateEveryMinutes * 60_000);
+}
+
+function pagingText(inc: Incident, o: SummaryOptions): string | undefined {
+  const esc = inc.escalation;
+  if (!esc) return undefined;
+  const { t } = o;
+  if (esc.acknowledgedBy && esc.ttaMs !== undefined) return t('summary.paging_acked', { user: esc.acknowledgedBy.id, tta: formatDuration(esc.ttaMs, t) });
+  if (esc.phase === 'exhausted') return t('summary.paging_exhausted');
+  if (esc.phase !== 'paging') return t('summary.paging_stopped');
+  const users = [...new Set(esc.pages.filter((p) => !p.ackedAt).map((p) => `<@${p.user.id}>`))].join(', ') || t('summary.nobody');
+  const last = esc.snapshot && esc.nextStep !== undefined && esc.nextStep >= totalSteps(esc.snapshot.policy);
+  if (!esc.nextAt || last) return t('summary.paging_waiting_last', { users });
+  return t('summary.paging_waiting', { users, at: formatTime(esc.nextAt, o.timeZone) });
 }
 
 /** The message pinned at the top of the incident channel and rewritten on every change. */
@@ -49,6 +63,8 @@ export function summaryMessage(inc: Incident, o: SummaryOptions): OutboundMessag
       ? { label: t('summary.resolved'), value: formatTime(inc.resolvedAt, o.timeZone) }
       : { label: t('summary.next_update'), value: dueText },
   ];
+  const paging = pagingText(inc, o);
+  if (paging) fields.push({ label: t('summary.paging'), value: paging });
   const text = `*${t('summary.title', { ref: inc.ref, title: inc.title })}*${inc.summary ? `\n${inc.summary}` : ''}`;
   return { text, fields, footer: t('summary.footer') };
 }

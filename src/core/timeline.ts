@@ -1,4 +1,4 @@
-import { formatClock, formatDate } from './durations.js';
+import { formatClock, formatDate, formatDuration } from './durations.js';
 import { BOOKKEEPING_EVENTS, type EventType, type IncidentEvent } from './events.js';
 import type { Translate } from './i18n/index.js';
 import { chronological } from './metrics.js';
@@ -59,6 +59,21 @@ function eventText(e: IncidentEvent, t: Translate, opts: PeopleOption): string |
       return t('timeline.cancelled', { reason: because(e.reason) });
     case 'closed':
       return t('timeline.closed');
+    case 'escalation_started':
+      return t('timeline.escalation_started', { policy: e.snapshot.policy.name ?? e.policyId });
+    case 'paged':
+      if (e.users.length === 0) return t('timeline.paged_nobody', { tier: (e.tier ?? 0) + 1 });
+      return t(e.step < 0 ? 'timeline.paged_by_hand' : 'timeline.paged', {
+        users: e.users.map((u) => person(u, opts)).join(', '),
+        tier: (e.tier ?? 0) + 1,
+        message: because(e.message),
+      });
+    case 'acknowledged':
+      return t('timeline.acknowledged', { tta: formatDuration(e.ttaMs, t) });
+    case 'escalated':
+      return t('timeline.escalated');
+    case 'escalation_exhausted':
+      return t('timeline.escalation_exhausted');
     default:
       return undefined; // bookkeeping
   }

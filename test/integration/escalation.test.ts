@@ -1,0 +1,242 @@
+import { readFile } from 'node:fs/promises';
+import { afterEach, describe, expect, it } from 'vitest';
+import { parseConfig } from '../../src/config.js';
+import { PlatformError } from '../../src/core/errors.js';
+import type { IncidentEvent } from '../../src/core/events.js';
+import { acknowledge } from '../../src/app/inbound.js';
+import { runStep } from '../../src/app/escalation.js';
+import { testApp, type TestApp } from '../support/app.js';
+
+/**
+ * Paging through the real local workspace, dispatcher, Redis store and BullMQ queues. The clock
+ * is the test's: `advance` moves it and runs the steps that fell due (job.promote), so a 5-minute
+ * tier takes milliseconds.
+ */
+
+const MIN = 60_000;
+const PAGING = {
+  timeZone: 'Asia/Seoul',
+  rotations: [{ id: 'backend', timeZone: 'Asia/Seoul', layers: [{ members: ['alice', 'bob'], shift: '1w', handoff: '09:00', start: '2025-12-22' }] }],
+  policies: [
+    {
+      id: 'default',
+      tiers: [
+        { targets: [{ rotation: 'backend' }], delay: '5m' },
+        { targets: [{ user: 'dave' }], delay: '10m' },
+        { targets: [{ user: 'manager' }], delay: '15m' },
+      ],
+    },
+  ],
+  defaultPolicy: 'default',
+};
+
+let app: TestApp;
+afterEach(() => app?.close());
+
+const text = (lines: string[]) => lines.join('\n');
+const dmTo = (out: string, user: string) => [...out.matchAll(new RegExp(`\\[DM @${user} · (m\\d+)\\] bot:\\n\\s+📟 You are paged`, 'g'))].map((m) => m[1]);
+
+async function declareAsCarol(title = 'DB down'): Promise<string> {
+  await app.type('/as @carol');
+  return text(await app.type(`/incident declare ${title} --sev P1`));
+}
+
+async function events(number = 1): Promise<IncidentEvent[]> {
+  return app.deps.store.events({ workspace: 'local', number });
+}
+
+describe('tiered paging', () => {
+  it('pages tier 1 at once, tier 2 when nobody answers, and stops when the paged person reacts ✅', async () => {
+    app = await testApp(PAGING);
+    const declared = await declareAsCarol();
+    expect(dmTo(declared, 'alice')).toHaveLength(1);
+    expect(declared).toMatch(/Paging @alice \(tier 1 of 3, round 1\)/);
+    expect(declared).toMatch(/Paging\s+waiting on @alice; next tier 2025-12-26 09:05/);
+
+    expect(dmTo(text(await app.advance(4 * MIN)), 'dave')).toHaveLength(0);
+    const tier2 = text(await app.advance(1 * MIN));
+    const [daveDm] = dmTo(tier2, 'dave');
+    expect(daveDm).toBeDefined();
+    expect(tier2).toMatch(/Paging @dave \(tier 2 of 3/);
+
+    await app.type('/as @erin');
+    expect(text(await app.type(`/react ${daveDm} ✅`))).toContain('Only the person this page was sent to can acknowledge it.');
+    expect((await events()).filter((e) => e.type === 'acknowledged')).toHaveLength(0);
+
+    await app.type('/as @dave');
+    app.clock.advance(2 * MIN);
+    const acked = text(await app.type(`/react ${daveDm} white_check_mark`));
+    expect(acked).toContain('Acknowledged INC-1. Escalation stopped.');
+    expect(acked).toMatch(/@dave acknowledged INC-1 after 2 min\. Escalation stopped\./);
+    expect(acked).toMatch(/Paging\s+acknowledged by @dave after 2 min/);
+
+    expect(dmTo(text(await app.advance(60 * MIN)), 'manager')).toHaveLength(0);
+    expect(await app.scheduler.pendingSteps('local', 1)).toEqual([]);
+    const types = (await events()).map((e) => e.type).filter((t) => t === 'paged' || t === 'acknowledged');
+    expect(types).toEqual(['paged', 'paged', 'acknowledged']);
+  });
+
+  it('announces in the channel when every tier was paged and nobody answered', async () => {
+    app = await testApp(PAGING);
+    await declareAsCarol();
+    await app.advance(5 * MIN);
+    await app.advance(10 * MIN);
+    const out = text(await app.advance(15 * MIN));
+    expect(dmTo(out, 'manager')).toHaveLength(0);
+    expect(out).toContain('Nobody acknowledged INC-1 after 3 policy steps.');
+  });
+
+  it('lets only someone paged acknowledge with /incident ack, and changes nothing otherwise', async () => {
+    app = await testApp(PAGING);
+    await declareAsCarol();
+    await app.type('/as @zoe');
+    const before = (await events()).length;
+    expect(text(await app.type('/incident ack'))).toContain('Only people paged for INC-1 can acknowledge it; waiting on: @alice.');
+    expect((await events()).length).toBe(before);
+    await app.type('/as @alice');
+    expect(text(await app.type('/incident ack'))).toContain('Acknowledged INC-1.');
+    expect(text(await app.type('/incident ack'))).toContain('You already acknowledged INC-1.');
+  });
+
+  it('stops escalating when the incident is resolved', async () => {
+    app = await testApp(PAGING);
+    await declareAsCarol();
+    await app.type('/incident resolve false alarm');
+    expect(await app.scheduler.pendingSteps('local', 1)).toEqual([]);
+    const later = text(await app.advance(60 * MIN));
+    expect(dmTo(later, 'dave')).toEqual([]);
+  });
+
+  it('keeps the policy it started with when the config changes mid-incident', async () => {
+    app = await testApp(PAGING);
+    await declareAsCarol();
+    const changed = parseConfig({ ...PAGING, policies: [{ id: 'default', tiers: [{ targets: [{ user: 'zed' }], delay: '1m' }] }] });
+    if (!changed.ok) throw new Error(changed.problems.join());
+    app.deps.config = { ...changed.config, postmortems: app.deps.config.postmortems };
+    const out = text(await app.advance(5 * MIN));
+    expect(dmTo(out, 'dave')).toHaveLength(1);
+    expect(dmTo(out, 'zed')).toHaveLength(0);
+  });
+});
+
+describe('exactly once in effect', () => {
+  it('a step job that runs twice at once pages once', async () => {
+    app = await testApp(PAGING);
+    await declareAsCarol();
+    const [pending] = await app.scheduler.pendingSteps('local', 1);
+    expect(pending).toMatchObject({ step: 1, generation: 1 });
+    app.clock.advance(5 * MIN);
+    const ref = { workspace: 'local', number: 1, generation: 1, step: 1 };
+    const from = app.output.length;
+    await Promise.all([runStep(app.deps, ref), runStep(app.deps, ref), runStep(app.deps, ref)]);
+    await app.settle();
+    expect(dmTo(text(app.output.slice(from)), 'dave')).toHaveLength(1);
+    expect((await events()).filter((e) => e.type === 'paged' && e.step === 1)).toHaveLength(1);
+  });
+
+  it('a step racing an acknowledgement never pages anyone after the ack', async () => {
+    app = await testApp(PAGING);
+    await app.type('/as @carol');
+    for (let n = 1; n <= 8; n++) {
+      await app.type('/join #general');
+      await app.type(`/incident declare Race ${n} --sev P1`);
+      app.clock.advance(5 * MIN);
+      const from = app.output.length;
+      const incident = await app.deps.store.get({ workspace: 'local', number: n });
+      const ref = { workspace: 'local', number: n, generation: 1, step: 1 };
+      await Promise.all([runStep(app.deps, ref), acknowledge(app.deps, incident!, { id: 'alice', name: 'alice' })]);
+      await app.settle();
+      const log = (await events(n)).filter((e) => e.type === 'paged' || e.type === 'acknowledged');
+      const ackAt = log.findIndex((e) => e.type === 'acknowledged');
+      expect(ackAt).toBeGreaterThan(0);
+      expect(log.slice(ackAt + 1).filter((e) => e.type === 'paged')).toEqual([]);
+      const pagedDave = log.some((e) => e.type === 'paged' && e.users.some((u) => u.id === 'dave'));
+      // Dave's DM goes out only if his page was recorded before the ack; never twice.
+      expect(dmTo(text(app.output.slice(from)), 'dave').length).toBeLessThanOrEqual(pagedDave ? 1 : 0);
+    }
+  });
+});
+
+describe('pages by hand, escalate, and a misbehaving platform', () => {
+  it('pages a person by hand with a message, and they can acknowledge', async () => {
+    app = await testApp(PAGING);
+    await declareAsCarol();
+    const out = text(await app.type('/incident page @frank the primary DB is read-only'));
+    expect(dmTo(out, 'frank')).toHaveLength(1);
+    expect(out).toContain('From @carol: the primary DB is read-only');
+    await app.type('/as @frank');
+    expect(text(await app.type('/incident ack'))).toContain('Acknowledged INC-1.');
+  });
+
+  it('/incident escalate pages the next tier now', async () => {
+    app = await testApp(PAGING);
+    await declareAsCarol();
+    const out = text(await app.type('/incident escalate'));
+    expect(dmTo(out, 'dave')).toHaveLength(1);
+    expect(dmTo(text(await app.advance(5 * MIN)), 'dave')).toHaveLength(0);
+    expect(dmTo(text(await app.advance(10 * MIN)), 'manager')).toHaveLength(1);
+  });
+
+  it('delays a page through 429s and 5xx and still delivers it once', async () => {
+    app = await testApp(PAGING);
+    const realDm = app.chat.dm.bind(app.chat);
+    const failures = [
+      new PlatformError('ratelimited', 'rate_limited', 50),
+      new PlatformError('ratelimited', 'rate_limited', 50),
+      new PlatformError('internal_error', 'transient'),
+    ];
+    let calls = 0;
+    app.chat.dm = async (ws, user, message) => {
+      calls++;
+      const failure = failures.shift();
+      if (failure) throw failure;
+      return realDm(ws, user, message);
+    };
+    await declareAsCarol();
+    // Retries wait as delayed jobs (Retry-After, backoff), which settle() does not wait for.
+    for (let i = 0; i < 100 && dmTo(text(app.output), 'alice').length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    await app.settle();
+    expect(calls).toBe(4);
+    expect(dmTo(text(app.output), 'alice')).toHaveLength(1);
+  });
+});
+
+describe('on call', () => {
+  it('says who is on call now and next, and honours a cover', async () => {
+    app = await testApp(PAGING);
+    const now = text(await app.type('/incident oncall'));
+    expect(now).toMatch(/now: @alice until 2025-12-29 09:00/);
+    expect(now).toMatch(/then: @bob from 2025-12-29 09:00 until 2026-01-05 09:00/);
+    const covered = text(await app.type('/incident cover @bob 2h'));
+    expect(covered).toContain('@bob covers `backend` until 2025-12-26 11:00.');
+    expect(text(await app.type('/incident oncall backend'))).toMatch(/now: @bob until 2025-12-26 11:00/);
+    expect(text(await app.type('/incident oncall backend --at +3h'))).toMatch(/now: @alice until 2025-12-29 09:00/);
+  });
+
+  it('dry-runs a policy from the rotations as they stand', async () => {
+    app = await testApp(PAGING);
+    const out = text(await app.type('/incident policy P1'));
+    expect(out).toMatch(/T\+0 \(2025-12-26 09:00\) tier 1, round 1: @alice \(rotation backend\)/);
+    expect(out).toMatch(/T\+5 min \(2025-12-26 09:05\) tier 2, round 1: @dave \(direct\)/);
+    expect(out).toMatch(/T\+15 min \(2025-12-26 09:15\) tier 3, round 1: @manager/);
+    expect(text(await app.type('/incident policy nope'))).toContain('No policy or severity `nope`.');
+  });
+});
+
+describe('the postmortem', () => {
+  it('shows the time to acknowledge in its overview', async () => {
+    app = await testApp(PAGING);
+    await declareAsCarol();
+    await app.advance(5 * MIN);
+    app.clock.advance(2 * MIN);
+    await app.type('/as @dave');
+    await app.type('/incident ack');
+    await app.type('/incident resolve fixed');
+    const out = text(await app.type('/incident close'));
+    const path = /Postmortem draft: (\S+\.md)/.exec(out)?.[1];
+    const pm = await readFile(path!, 'utf8');
+    expect(pm).toContain('| Time to acknowledge (MTTA) | 7 min (first page 09:00, acknowledged 09:07 by dave) |');
+    expect(pm).toMatch(/paged alice \(tier 1\)/);
+    expect(pm).toMatch(/acknowledged \(2 min after the page\)/);
+  });
+});
