@@ -4,66 +4,127 @@ import { ManualClock } from './infra/clock.js';
 import { ensureRedis } from './infra/redis-server.js';
 import { runLocal, settingsOrExit } from './main.js';
 import type { LocalTerminal } from './adapters/local/terminal.js';
+import type { LocalWorkspace } from './adapters/local/local-workspace.js';
+import type { BullScheduler } from './scheduler/bullmq-scheduler.js';
+import { parseConfig } from './config.js';
 
 /**
  * `npm run demo`: replays seed 004's incident #1 (sale-day thread-pool exhaustion, 2025-12-26,
- * KST) through the local workspace, one step every DEMO_STEP_MS (1.5 s by default). The clock
- * follows the real incident's minutes, so the postmortem's durations are the incident's own.
+ * KST) through the local workspace, one step every DEMO_STEP_MS (1.5 s by default): tier 1 is
+ * paged, nobody answers, tier 2 is paged five minutes later and acknowledges with a ✅ reaction,
+ * and the incident runs to its postmortem. The clock follows the real incident's minutes (timers
+ * that fall due on it are promoted), so the postmortem's durations and MTTA are the incident's own.
  * Data goes under its own key prefix, wiped at each run.
  */
 
 interface Step {
   at: string; // KST wall time on 2025-12-26
   as: string;
-  line: string;
+  /** A line typed as `as`; or `react` to react ✅ to the latest DM that person got; or `wait` for timers only. */
+  line?: string;
+  react?: boolean;
+  note?: string;
 }
+
+/**
+ * Seed 001's three tiers: the on-call engineer (a rotation), the service's dev team, management.
+ * Alice is on call this week; nobody answers her page, so the payments team is paged 5 minutes
+ * later and Dave acknowledges by reacting ✅ to his DM.
+ */
+const PAGING = {
+  rotations: [
+    { id: 'backend-oncall', name: 'Backend on-call', timeZone: 'Asia/Seoul', layers: [{ members: ['alice', 'minsu'], shift: '1w', handoff: '09:00', start: '2025-12-22' }] },
+  ],
+  policies: [
+    {
+      id: 'p1-sale',
+      name: 'Critical (seed 001 tiers)',
+      tiers: [
+        { targets: [{ rotation: 'backend-oncall' }], delay: '5m' },
+        { targets: [{ user: 'dave' }, { user: 'erin' }], delay: '10m' },
+        { targets: [{ user: 'director-kim' }], delay: '15m' },
+      ],
+      repeat: 0,
+    },
+  ],
+  routes: [{ severity: ['P1', 'P2'], policy: 'p1-sale' }],
+};
 
 const STEPS: Step[] = [
   { at: '09:09', as: 'bob', line: '/incident declare Sale-day outage: API thread pool exhausted --sev P1 --service checkout --summary "Traffic 15x normal at the sale start; all API calls failing"' },
   { at: '09:10', as: 'bob', line: 'Tomcat threads 200/200, HikariCP connections 10/10, error rate 89%' },
   { at: '09:11', as: 'bob', line: '/incident role comms @carol' },
-  { at: '09:12', as: 'alice', line: 'Reading the server logs: "Connection is not available" everywhere' },
-  { at: '09:15', as: 'alice', line: '/incident note Restarted the API servers: the pools filled again at once' },
+  { at: '09:12', as: 'bob', line: 'Reading the server logs: "Connection is not available" everywhere' },
+  { at: '09:14', as: 'bob', note: 'five minutes, and Alice has not answered her page: tier 2 is paged' },
+  { at: '09:15', as: 'dave', react: true },
+  { at: '09:16', as: 'dave', line: '/incident note Restarted the API servers: the pools filled again at once' },
   { at: '09:20', as: 'bob', line: '/incident status identified Thread pool and DB pool exhausted by sale traffic; nginx rate limit 100 req/s applied, errors 89% -> 45%' },
   { at: '09:25', as: 'carol', line: '/incident note Customer notice sent: temporary access problems, please retry shortly' },
-  { at: '09:30', as: 'alice', line: '/incident note Raised Tomcat max-threads 200 -> 400 and HikariCP pool 10 -> 50, rolling restart' },
+  { at: '09:30', as: 'dave', line: '/incident note Raised Tomcat max-threads 200 -> 400 and HikariCP pool 10 -> 50, rolling restart' },
   { at: '09:40', as: 'bob', line: '/incident status monitoring Error rate 45% -> 5%, 350 TPS and stable' },
   { at: '09:47', as: 'bob', line: '/incident resolve Error rate 0.3%, p95 280 ms' },
   { at: '09:50', as: 'bob', line: '/incident action Make the pool settings permanent in production --owner @bob --due 1w' },
-  { at: '09:51', as: 'alice', line: '/incident action Alert on thread and connection pool usage --owner @alice --due 1w' },
+  { at: '09:51', as: 'dave', line: '/incident action Alert on thread and connection pool usage --owner @dave --due 1w' },
   { at: '09:52', as: 'carol', line: '/incident action Load test before every large sale --owner @carol --due 1m' },
-  { at: '09:53', as: 'bob', line: '/incident action Load tests in the CI pipeline --due q' },
+  { at: '09:53', as: 'bob', line: '/incident action Page the on-call by phone as well as chat for P1 --owner @bob --due 1m' },
+  { at: '09:54', as: 'bob', line: '/incident action Load tests in the CI pipeline --due q' },
   { at: '11:00', as: 'bob', line: '/incident timeline' },
   { at: '11:00', as: 'bob', line: '/incident close' },
 ];
 
 const kst = (hhmm: string) => new Date(`2025-12-26T${hhmm}:00+09:00`);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 async function main(): Promise<void> {
   const base = settingsOrExit();
   const prefix = 'ic-demo:';
   const settings = {
     env: { ...base.env, KEY_PREFIX: prefix },
-    config: { ...base.config, timeZone: 'Asia/Seoul', postmortems: { dir: `${base.env.DATA_DIR}/postmortems` } },
+    config: { ...parsedPaging(), timeZone: 'Asia/Seoul', postmortems: { dir: `${base.env.DATA_DIR}/postmortems` } },
   };
   await wipe(settings.env.REDIS_URL, `${base.env.DATA_DIR}/redis`, prefix);
   const stepMs = Number(process.env.DEMO_STEP_MS ?? 1500);
   const clock = new ManualClock(kst('09:00'));
   const input = new PassThrough();
   let terminal: LocalTerminal | undefined;
-  const running = runLocal({ ...settings, input, print: (l) => console.log(l), clock, onReady: (t) => (terminal = t) });
-  while (!terminal) await sleep(10);
+  let scheduler: BullScheduler | undefined;
+  let chat: LocalWorkspace | undefined;
+  const running = runLocal({
+    ...settings,
+    input,
+    print: (l) => console.log(l),
+    clock,
+    onReady: (t, s, c) => ((terminal = t), (scheduler = s), (chat = c)),
+    linger: () => sleep(Math.min(stepMs, 500)),
+  });
+  while (!terminal || !scheduler || !chat) await sleep(10);
   for (const step of STEPS) {
     await sleep(stepMs);
     clock.set(kst(step.at));
+    // Escalation timers that fell due on the replayed clock run now.
+    await scheduler.promoteDue(clock.now());
+    if (step.note) console.log(`\n\x1b[2m${step.at} KST  (${step.note})\x1b[0m`);
+    if (step.note) await sleep(Math.min(stepMs, 800));
+    if (!step.line && !step.react) continue;
     if (terminal.state.user !== step.as) await terminal.handleLine(`/as @${step.as}`);
-    console.log(`\n\x1b[2m${step.at} KST\x1b[0m  @${step.as} #${terminal.state.channel}> ${step.line}`);
-    await terminal.handleLine(step.line);
+    const line = step.react ? `/react ${lastDmTo(chat, step.as)} ✅` : (step.line ?? '');
+    console.log(`\n\x1b[2m${step.at} KST\x1b[0m  @${step.as} #${terminal.state.channel}> ${line}`);
+    await terminal.handleLine(line);
   }
   input.end();
   await running;
   console.log('\nThe postmortem draft above is also on disk (path in the close message). Run `npm start` to try it yourself.');
+}
+
+function parsedPaging() {
+  const parsed = parseConfig(PAGING);
+  if (!parsed.ok) throw new Error(`demo config: ${parsed.problems.join('; ')}`);
+  return parsed.config;
+}
+
+function lastDmTo(chat: LocalWorkspace, user: string): string {
+  const dms = [...chat.messages.values()].filter((m) => m.channelId === `dm-${user}`);
+  return dms[dms.length - 1]?.id ?? 'm0';
 }
 
 /** The demo starts from an empty workspace every time. */

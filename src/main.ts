@@ -50,7 +50,7 @@ export interface LocalOptions extends Settings {
   clock?: Clock;
   /** Shows a prompt before each line when a person is typing. */
   interactive?: boolean;
-  onReady?: (terminal: LocalTerminal, scheduler: BullScheduler) => void;
+  onReady?: (terminal: LocalTerminal, scheduler: BullScheduler, chat: LocalWorkspace) => void;
   /** Awaited after the input ends, before shutting down: lets queued pages go out. */
   linger?: () => Promise<void>;
 }
@@ -88,7 +88,7 @@ export async function runLocal(o: LocalOptions): Promise<void> {
   const terminal = new LocalTerminal(deps, chat, commands, o.print, { user: env.LOCAL_USER });
   log.info({ redis: maskUrl(redisServer.url), spawnedRedis: redisServer.spawned, armed }, 'local workspace started');
   o.print(terminal.banner());
-  o.onReady?.(terminal, scheduler);
+  o.onReady?.(terminal, scheduler, chat);
   try {
     const prompt = o.interactive ? (s: { user: string; channel: string }) => process.stdout.write(`@${s.user} #${s.channel}> `) : undefined;
     await terminal.run(o.input, prompt);

@@ -62,7 +62,8 @@ export function decideAck(inc: Incident, actor: Actor, now: Date): IncidentEvent
     const waiting = waitingOn(esc).map((a) => `<@${a.id}>`);
     throw new IncidentError('not_paged', { ref: inc.ref, paged: waiting.length ? waiting.join(', ') : '—' });
   }
-  const first = open[0]?.at ?? now.toISOString();
+  // The incident's time to acknowledge runs from its first page, whoever answers it.
+  const first = esc?.pages[0]?.at ?? open[0]?.at ?? now.toISOString();
   const ttaMs = Math.max(0, now.getTime() - Date.parse(first));
   return [event({ type: 'acknowledged', generation: esc?.generation ?? 0, ttaMs }, actor, now)];
 }

@@ -51,9 +51,9 @@ describe('declare', () => {
     await declared();
     app.clock.advance(5 * 60_000);
     const out = text(await app.type('/incident status identified bad deploy'));
-    expect(out).toMatch(/m\d+ updated\] bot:[\s\S]*Status\s+identified/);
+    expect(out).toMatch(/m\d+ edited\] bot:[\s\S]*Status: investigating → identified/);
     // P1 expects an update every 30 minutes after the last one (00:05 UTC here).
-    expect(out).toMatch(/Next update due\s+2025-12-26 00:35/);
+    expect(out).toMatch(/Next update due: 2025-12-26 00:30 → 2025-12-26 00:35/);
   });
 });
 

@@ -51,7 +51,7 @@ describe('tiered paging', () => {
     const declared = await declareAsCarol();
     expect(dmTo(declared, 'alice')).toHaveLength(1);
     expect(declared).toMatch(/Paging @alice \(tier 1 of 3, round 1\)/);
-    expect(declared).toMatch(/Paging\s+waiting on @alice; next tier 2025-12-26 09:05/);
+    expect(declared).toMatch(/Paging: — → waiting on @alice; next tier 2025-12-26 09:05/);
 
     expect(dmTo(text(await app.advance(4 * MIN)), 'dave')).toHaveLength(0);
     const tier2 = text(await app.advance(1 * MIN));
@@ -67,8 +67,8 @@ describe('tiered paging', () => {
     app.clock.advance(2 * MIN);
     const acked = text(await app.type(`/react ${daveDm} white_check_mark`));
     expect(acked).toContain('Acknowledged INC-1. Escalation stopped.');
-    expect(acked).toMatch(/@dave acknowledged INC-1 after 2 min\. Escalation stopped\./);
-    expect(acked).toMatch(/Paging\s+acknowledged by @dave after 2 min/);
+    expect(acked).toMatch(/@dave acknowledged INC-1, 7 min after the first page\. Escalation stopped\./);
+    expect(acked).toMatch(/Paging: waiting on .* → acknowledged by @dave, 7 min after the first page/);
 
     expect(dmTo(text(await app.advance(60 * MIN)), 'manager')).toHaveLength(0);
     expect(await app.scheduler.pendingSteps('local', 1)).toEqual([]);
@@ -237,6 +237,6 @@ describe('the postmortem', () => {
     const pm = await readFile(path!, 'utf8');
     expect(pm).toContain('| Time to acknowledge (MTTA) | 7 min (first page 09:00, acknowledged 09:07 by dave) |');
     expect(pm).toMatch(/paged alice \(tier 1\)/);
-    expect(pm).toMatch(/acknowledged \(2 min after the page\)/);
+    expect(pm).toMatch(/acknowledged \(7 min after the first page\)/);
   });
 });

@@ -17,6 +17,12 @@ interface LocalMessage {
   message: OutboundMessage;
 }
 
+function changedFields(before: OutboundMessage, after: OutboundMessage) {
+  const old = new Map((before.fields ?? []).map((f) => [f.label, f.value]));
+  const changed = (after.fields ?? []).filter((f) => old.get(f.label) !== f.value).map((f) => ({ ...f, before: old.get(f.label) ?? '—' }));
+  return changed.length > 0 ? changed : null;
+}
+
 /**
  * A whole chat workspace in memory, printed to the terminal: the chat port's implementation for
  * people trying the bot without Slack or Discord. Channel ids are their names, so a channel
@@ -74,9 +80,17 @@ export class LocalWorkspace implements ChatPort {
   async update(_ws: string, ref: MessageRef, message: OutboundMessage): Promise<void> {
     const existing = this.messages.get(ref.messageId);
     if (!existing) throw new Error(`local: no message ${ref.messageId}`);
+    const before = existing.message;
     existing.message = message;
     const channel = this.channels.get(ref.channelId);
-    this.printBlock(`[#${channel?.name ?? ref.channelId} · ${ref.messageId} updated] bot:`, message);
+    const head = `[#${channel?.name ?? ref.channelId} · ${ref.messageId} edited] bot:`;
+    // A chat client shows the edited message in place; a terminal shows what changed.
+    const changed = changedFields(before, message);
+    if (before.text === message.text && changed) {
+      this.print([head, ...changed.map((f) => `    ${f.label}: ${this.text(f.before)} → ${this.text(f.value)}`)].join('\n'));
+      return;
+    }
+    this.printBlock(head, message);
   }
 
   async dm(_ws: string, userId: string, message: OutboundMessage): Promise<MessageRef> {
