@@ -16,3 +16,6 @@ console.log(`  severities: ${c.severities.map((s) => `${s.id} ${s.name} (respond
 console.log(`  default severity: ${c.defaultSeverity}; services: ${c.services.map((s) => s.id).join(', ') || '(any)'}`);
 console.log(`  channels: ${c.channels.prefix}-<n>-<title>, announcements in #${c.channels.announce}; time zone ${c.timeZone}; locale ${c.locale}`);
 console.log(`  postmortems: ${c.postmortems.dir}`);
+console.log(`  rotations: ${c.rotations.map((r) => `${r.id} (${r.layers.length} layer(s), ${r.timeZone})`).join(', ') || '(none)'}`);
+console.log(`  policies: ${c.policies.map((p) => `${p.id} (${p.tiers.length} tier(s), repeat ${p.repeat})`).join(', ') || '(none: nobody is paged)'}`);
+console.log(`  routes: ${c.routes.map((r) => `${[r.severity ?? '*'].flat().join('/')}${r.service ? ` ${r.service}` : ''} -> ${r.policy}`).join(', ') || '(none)'}; default policy: ${c.defaultPolicy ?? '(none)'}`);
