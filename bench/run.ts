@@ -1,4 +1,5 @@
 import { coreThroughput, optionsFromEnv } from './core-throughput.js';
+import { escalationTimers, escalationTimersOptionsFromEnv } from './escalation-timers.js';
 
 /**
  * `npm run bench`: every benchmark, one after another, each printing a Markdown section that can
@@ -7,6 +8,7 @@ import { coreThroughput, optionsFromEnv } from './core-throughput.js';
  */
 const benches: { name: string; run: () => Promise<void> }[] = [
   { name: 'core-throughput', run: () => coreThroughput(optionsFromEnv()) },
+  { name: 'escalation-timers', run: () => escalationTimers(escalationTimersOptionsFromEnv()) },
 ];
 
 async function main(): Promise<void> {

@@ -1,5 +1,5 @@
 import type { Command } from '../src/app/context.js';
-import { acknowledge } from '../src/app/inbound.js';
+import { acknowledge } from '../src/app/reactions.js';
 
 export const ack: Command = {
   name: 'ack',

@@ -21,6 +21,10 @@ export type EventBody =
   | { type: 'role_assigned'; role: Role; user: Actor; previous?: Actor }
   | { type: 'note_added'; text: string }
   | { type: 'message_posted'; channelId: string; messageId: string; text: string }
+  | { type: 'message_edited'; channelId: string; messageId: string; text: string }
+  | { type: 'message_deleted'; channelId: string; messageId: string }
+  /** Someone marked a message as a key moment (📌 reaction or a pin). */
+  | { type: 'key_event'; channelId: string; messageId: string; text: string }
   | { type: 'action_added'; item: Omit<ActionItem, 'status' | 'createdAt'> }
   | { type: 'action_completed'; id: string }
   | { type: 'resolved'; summary?: string }

@@ -65,5 +65,12 @@ function pageMessage(inc: Incident, e: IncidentEvent & { type: 'paged' }, t: Tra
   const lines = [t('page.dm', { ref: inc.ref, severity: inc.severity, title: inc.title })];
   if (e.message) lines.push(t('page.from', { actor: e.actor.id, message: e.message }));
   lines.push(inc.channelId ? t('page.how_to_ack', { emojis, channelId: inc.channelId }) : t('page.how_to_ack_no_channel', { emojis }));
-  return { text: lines.join('\n') };
+  const value = String(inc.number);
+  return {
+    text: lines.join('\n'),
+    actions: [
+      { id: 'ack' as const, label: t('page.button_ack'), value, style: 'primary' as const },
+      { id: 'escalate' as const, label: t('page.button_escalate'), value },
+    ],
+  };
 }

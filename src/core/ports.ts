@@ -22,6 +22,16 @@ export interface OutboundMessage {
   fields?: { label: string; value: string }[];
   /** Smaller print under the message. */
   footer?: string;
+  /** Buttons, where the platform has them (Slack, Discord); the local terminal lists them as hints. */
+  actions?: MessageAction[];
+}
+
+/** A button. `id` says what it does; `value` carries what it acts on (an incident number). */
+export interface MessageAction {
+  id: 'ack' | 'escalate';
+  label: string;
+  value: string;
+  style?: 'primary' | 'danger';
 }
 
 export interface ChannelRef {

@@ -134,7 +134,7 @@ function immediateActions(events: readonly IncidentEvent[], times: IncidentTimes
   for (const e of chronological(events)) {
     if (times.resolvedAt && between(times.resolvedAt, e.at) > 0) continue;
     let text: string | undefined;
-    if (e.type === 'note_added') text = e.text;
+    if (e.type === 'note_added' || e.type === 'key_event') text = e.text;
     else if (e.type === 'status_changed' && e.message) text = t('pm.immediate_status', { status: t(`word.status.${e.to}`), message: e.message });
     if (text === undefined) continue;
     const time = formatDate(e.at, tz) === day ? formatClock(e.at, tz) : formatTime(e.at, tz);

@@ -58,6 +58,9 @@ function applyEvent(state: Incident | null, e: IncidentEvent, key?: IncidentKey)
       return { ...s, roles: { ...s.roles, [e.role]: e.user }, participants: withParticipant(s.participants, e.user) };
     case 'note_added':
     case 'message_posted':
+    case 'message_edited':
+    case 'message_deleted':
+    case 'key_event':
       return s;
     case 'action_added':
       return {

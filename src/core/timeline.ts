@@ -44,6 +44,12 @@ function eventText(e: IncidentEvent, t: Translate, opts: PeopleOption): string |
       return t('timeline.note_added', { text: e.text });
     case 'message_posted':
       return t('timeline.message_posted', { text: e.text });
+    case 'message_edited':
+      return t('timeline.message_edited', { text: e.text });
+    case 'message_deleted':
+      return t('timeline.message_deleted');
+    case 'key_event':
+      return t('timeline.key_event', { text: e.text });
     case 'action_added':
       return t('timeline.action_added', {
         id: e.item.id,

@@ -157,4 +157,31 @@ describe('the channel is the record', () => {
     expect(order).toEqual([...order].sort((a, b) => a - b));
     expect(out).toMatch(/00:12\s+@alice\s+note: rolled back to v41/);
   });
+
+  it('records edits, deletions and 📌 key events, keeping what was said', async () => {
+    const channel = await declared();
+    app.clock.set(new Date('2025-12-26T00:05:00Z'));
+    const [posted] = await app.type('rollback to v41 started');
+    const id = /· (m\d+)\]/.exec(posted ?? '')?.[1] ?? '';
+    await app.type(`/edit ${id} rollback to v40 started (v41 is bad too)`);
+    await app.type(`/react ${id} 📌`);
+    await app.type(`/react ${id} :pushpin:`);
+    const [other] = await app.type('typo message');
+    await app.type(`/delete ${/· (m\d+)\]/.exec(other ?? '')?.[1]}`);
+    await app.type('/as @bob');
+    expect(text(await app.type(`/edit ${id} hijacked`))).toContain('You can edit or delete only your own messages');
+    const inc = await app.deps.store.findByChannel(ws, channel);
+    const events = await app.deps.store.events(inc!);
+    const texts = events.flatMap((e) => ('text' in e && e.type !== 'declared' ? [[e.type, e.text]] : e.type === 'message_deleted' ? [[e.type, '']] : []));
+    expect(texts).toEqual([
+      ['message_posted', 'rollback to v41 started'],
+      ['message_edited', 'rollback to v40 started (v41 is bad too)'],
+      ['key_event', 'rollback to v40 started (v41 is bad too)'],
+      ['message_posted', 'typo message'],
+      ['message_deleted', ''],
+    ]);
+    const timeline = text(await app.type('/incident timeline'));
+    expect(timeline).toContain('📌 key event: rollback to v40 started');
+    expect(timeline).toContain('(deleted a message)');
+  });
 });

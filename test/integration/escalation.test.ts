@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config.js';
 import { PlatformError } from '../../src/core/errors.js';
 import type { IncidentEvent } from '../../src/core/events.js';
-import { acknowledge } from '../../src/app/inbound.js';
+import { acknowledge } from '../../src/app/reactions.js';
 import { runStep } from '../../src/app/escalation.js';
 import { testApp, type TestApp } from '../support/app.js';
 
@@ -166,6 +166,18 @@ describe('pages by hand, escalate, and a misbehaving platform', () => {
     expect(out).toContain('From @carol: the primary DB is read-only');
     await app.type('/as @frank');
     expect(text(await app.type('/incident ack'))).toContain('Acknowledged INC-1.');
+  });
+
+  it('has Acknowledge and Escalate buttons on the page DM; only the paged person can use Acknowledge', async () => {
+    app = await testApp(PAGING);
+    const out = await declareAsCarol();
+    const [aliceDm] = dmTo(out, 'alice');
+    expect(out).toContain('[ Acknowledge ] [ Escalate ]');
+    expect(text(await app.type(`/press ${aliceDm} ack`))).toContain('Only people paged for INC-1 can acknowledge it');
+    await app.type('/as @alice');
+    const escalated = text(await app.type(`/press ${aliceDm} escalate`));
+    expect(dmTo(escalated, 'dave')).toHaveLength(1);
+    expect(text(await app.type(`/press ${aliceDm} Acknowledge`))).toContain('Acknowledged INC-1.');
   });
 
   it('/incident escalate pages the next tier now', async () => {

@@ -31,6 +31,7 @@ export function renderMessage(message: OutboundMessage, o: RenderOptions): strin
     for (const f of message.fields) lines.push(`${f.label.padEnd(width)}  ${renderText(f.value, o)}`);
   }
   if (message.footer) lines.push(renderText(message.footer, o));
+  if (message.actions?.length) lines.push(`${message.actions.map((a) => `[ ${a.label} ]`).join(' ')}   (/press <msg-id> ${message.actions.map((a) => a.id).join('|')})`);
   return lines;
 }
 

@@ -2,7 +2,8 @@ import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import type { Command, Deps, Reply } from '../../app/context.js';
 import { dispatch, errorReply } from '../../app/dispatch.js';
-import { recordMessage, recordReaction } from '../../app/inbound.js';
+import { recordDelete, recordEdit, recordMessage } from '../../app/inbound.js';
+import { pressButton, recordReaction } from '../../app/reactions.js';
 import type { LocalWorkspace } from './local-workspace.js';
 import { neutralMentions, renderMessage } from './render.js';
 
@@ -109,6 +110,32 @@ export class LocalTerminal {
     if (answer) this.showReply({ text: answer });
   }
 
+  private async press(messageId: string, button: string): Promise<void> {
+    const target = this.workspace.messages.get(messageId);
+    if (!target) return this.print(this.deps.t('local.no_message', { id: messageId }));
+    const action = target.message.actions?.find((a) => a.id === button.toLowerCase() || a.label.toLowerCase() === button.toLowerCase());
+    if (!action) return this.print(this.deps.t('local.no_button', { id: messageId, buttons: (target.message.actions ?? []).map((a) => a.id).join(', ') || '—' }));
+    this.print(`[${messageId}] @${this.user} pressed [ ${action.label} ]`);
+    const user = { id: this.user, name: this.user };
+    this.showReply({ text: await pressButton(this.deps, { workspace: LOCAL_WORKSPACE, user, action: action.id, value: action.value }) });
+  }
+
+  /** Editing or deleting one of your own messages, as chat clients allow. */
+  private async change(kind: 'edit' | 'delete', messageId: string, text: string): Promise<void> {
+    const target = this.workspace.messages.get(messageId);
+    if (!target || target.author !== this.user) return this.print(this.deps.t('local.not_yours', { id: messageId }));
+    const msg = { workspace: LOCAL_WORKSPACE, channelId: target.channelId, messageId, user: { id: this.user, name: this.user }, at: this.deps.clock.now() };
+    if (kind === 'delete') {
+      this.workspace.messages.delete(messageId);
+      this.print(`[${messageId}] @${this.user} deleted a message`);
+      await recordDelete(this.deps, msg);
+      return;
+    }
+    target.message = { text };
+    this.print(`[${messageId}] @${this.user} edited: ${text}`);
+    await recordEdit(this.deps, { ...msg, text: neutralMentions(text) });
+  }
+
   private async meta(line: string): Promise<void> {
     const [name = '', arg = '', ...rest] = line.slice(1).split(/\s+/);
     switch (name.toLowerCase()) {
@@ -122,6 +149,11 @@ export class LocalTerminal {
         return;
       case 'react':
         return this.react(arg, rest.join(' ') || '👍');
+      case 'press':
+        return this.press(arg, rest[0] ?? '');
+      case 'edit':
+      case 'delete':
+        return this.change(name.toLowerCase() as 'edit' | 'delete', arg, rest.join(' '));
       case 'channels':
         this.print([...this.workspace.channels.values()].filter((c) => !c.id.startsWith('dm-')).map((c) => `#${c.name}`).join('  '));
         return;

@@ -32,6 +32,7 @@ export const en = {
   'error.bad_duration': '`{value}` is not a duration. Use e.g. `30m`, `2h`, `1d`.',
   'error.bad_time': '`{value}` is not a time. Use e.g. `now`, `+2h`, `tomorrow 09:00`, `mon 09:00` or `2026-03-08T09:00`.',
   'error.nobody_on_call': 'Nobody is on call in `{rotation}` right now.',
+  'error.button_incident_gone': 'That incident no longer exists.',
   'error.unexpected': 'Something went wrong (ref {ref}). The team can find it in the logs under that ref.',
   'error.busy': 'Too many changes at once on this incident; please try again (ref {ref}).',
 
@@ -132,6 +133,8 @@ export const en = {
   'page.from': 'From <@{actor}>: {message}',
   'page.how_to_ack': 'Join <#{channelId}>. React with {emojis} to this message to acknowledge, or type `/incident ack` in the channel.',
   'page.how_to_ack_no_channel': 'React with {emojis} to this message to acknowledge.',
+  'page.button_ack': 'Acknowledge',
+  'page.button_escalate': 'Escalate',
   'page.only_paged': 'Only the person this page was sent to can acknowledge it.',
   'reply.acknowledged': 'Acknowledged {ref}. Escalation stopped.',
   'reply.paged': 'Paging {users}.',
@@ -172,6 +175,9 @@ export const en = {
   'timeline.role_assigned': '{user} became {role}',
   'timeline.note_added': 'note: {text}',
   'timeline.message_posted': '{text}',
+  'timeline.message_edited': '(edited a message) {text}',
+  'timeline.message_deleted': '(deleted a message)',
+  'timeline.key_event': ':pushpin: key event: {text}',
   'timeline.action_added': 'action item {id}: {text}{owner} · due {horizon}',
   'timeline.action_completed': 'action item {id} done',
   'timeline.resolved': 'resolved{summary}',
@@ -272,11 +278,13 @@ export const en = {
   'pm.posted_intro': '*Postmortem draft for {ref}*',
 
   // local workspace
-  'local.banner': 'Local workspace. You are @{user} in #{channel}. Type /incident help, /as @name to switch user, /join #channel, /react <msg-id> <emoji>, /quit.',
-  'local.unknown_meta': 'Unknown workspace command `{name}`. Try /as, /join, /react, /channels, /who, /quit.',
+  'local.banner': 'Local workspace. You are @{user} in #{channel}. Type /incident help, /as @name to switch user, /join #channel, /react <msg-id> <emoji>, /press <msg-id> <button>, /edit <msg-id> <text>, /delete <msg-id>, /quit.',
+  'local.unknown_meta': 'Unknown workspace command `{name}`. Try /as, /join, /react, /press, /channels, /who, /quit.',
   'local.now_user': 'You are now @{user}.',
   'local.now_channel': 'You are now in #{channel}.',
   'local.no_message': 'No message {id} here.',
+  'local.not_yours': 'You can edit or delete only your own messages; {id} is not one.',
+  'local.no_button': 'Message {id} has no such button. Its buttons: {buttons}.',
 } as const;
 
 export type MessageKey = keyof typeof en;
