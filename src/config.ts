@@ -170,6 +170,24 @@ const envSchema = z.object({
   LOG_FILE: z.string().optional(),
   DATA_DIR: z.string().default('.data'),
   LOCAL_USER: z.string().regex(/^[a-z0-9._-]+$/i).default('you'),
+  // Slack: HTTP mode on PORT; Socket Mode when SLACK_APP_TOKEN is set.
+  SLACK_BOT_TOKEN: z.string().startsWith('xoxb-', 'a bot token starts with xoxb-').optional(),
+  SLACK_SIGNING_SECRET: z.string().min(1).optional(),
+  SLACK_APP_TOKEN: z.string().startsWith('xapp-', 'an app-level token starts with xapp-').optional(),
+  SLACK_API_URL: z.string().url().optional(),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  // Discord: the gateway, one or several guilds.
+  DISCORD_TOKEN: z.string().min(1).optional(),
+  DISCORD_APPLICATION_ID: z.string().regex(/^\d+$/, 'the application id is a number').optional(),
+  DISCORD_GUILD_ID: z.string().regex(/^\d+(,\d+)*$/, 'one guild id or several, comma-separated').optional(),
+  DISCORD_API_URL: z.string().url().optional(),
+}).superRefine((e, ctx) => {
+  if (e.SLACK_BOT_TOKEN && !e.SLACK_SIGNING_SECRET && !e.SLACK_APP_TOKEN) {
+    ctx.addIssue({ code: 'custom', path: ['SLACK_SIGNING_SECRET'], message: 'needed with SLACK_BOT_TOKEN (or set SLACK_APP_TOKEN for Socket Mode)' });
+  }
+  if (e.DISCORD_TOKEN && !e.DISCORD_APPLICATION_ID) {
+    ctx.addIssue({ code: 'custom', path: ['DISCORD_APPLICATION_ID'], message: 'needed with DISCORD_TOKEN' });
+  }
 });
 
 export type Env = z.infer<typeof envSchema>;

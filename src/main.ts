@@ -4,25 +4,28 @@ import { pathToFileURL } from 'node:url';
 import { Redis } from 'ioredis';
 import { commands } from '../commands/index.js';
 import type { Deps } from './app/context.js';
+import { deliver, runStep } from './app/escalation.js';
+import { rearmEscalations } from './app/rearm.js';
 import { loadConfig, parseEnv, type AppConfig, type Env } from './config.js';
 import { translator } from './core/i18n/index.js';
-import type { Clock } from './core/ports.js';
+import type { ChatPort, Clock, Logger } from './core/ports.js';
 import { LocalTerminal } from './adapters/local/terminal.js';
 import { LocalWorkspace } from './adapters/local/local-workspace.js';
+import { RoutingChat } from './adapters/routing-chat.js';
+import { startSlack } from './adapters/slack/index.js';
+import { startDiscord } from './adapters/discord/index.js';
 import { systemClock } from './infra/clock.js';
 import { createLogger } from './infra/logger.js';
 import { PostmortemFiles } from './infra/postmortem-files.js';
 import { ensureRedis, maskUrl } from './infra/redis-server.js';
-import { RedisIncidentStore } from './store/redis-store.js';
-import { RedisOnCallStore } from './store/redis-oncall.js';
 import { BullScheduler } from './scheduler/bullmq-scheduler.js';
 import { startWorkers } from './scheduler/workers.js';
-import { deliver, runStep } from './app/escalation.js';
-import { rearmEscalations } from './app/rearm.js';
+import { RedisOnCallStore } from './store/redis-oncall.js';
+import { RedisIncidentStore } from './store/redis-store.js';
 
 /**
- * The only place that builds concrete things: config, Redis, the store, the logger and the
- * platform adapter, wired into the Deps every command receives.
+ * The only place that builds concrete things: config, Redis, the store, the queues, the logger
+ * and the platform adapters, wired into the Deps every command receives.
  */
 
 export interface Settings {
@@ -44,6 +47,55 @@ function exitWith(title: string, problems: string[]): never {
   process.exit(1);
 }
 
+interface Core {
+  deps: Deps;
+  scheduler: BullScheduler;
+  log: Logger;
+  close(): Promise<void>;
+}
+
+/** Redis (found or started), the store, the queues and their workers, around a given chat port. */
+async function openCore(s: Settings, o: { chat: ChatPort; clock?: Clock; logFile?: string; print?: (line: string) => void; platform: string }): Promise<Core> {
+  const { env, config } = s;
+  const redisServer = await ensureRedis(env.REDIS_URL, { dataDir: join(env.DATA_DIR, 'redis'), ...(o.print ? { log: o.print } : {}) });
+  const redis = new Redis(redisServer.url, { maxRetriesPerRequest: 3 });
+  const log = createLogger({ level: env.LOG_LEVEL, ...(o.logFile ? { file: o.logFile } : {}) });
+  redis.on('error', (err) => log.error({ err: err.message }, 'redis connection error'));
+  const queuePrefix = `${env.KEY_PREFIX}{q}`;
+  const scheduler = new BullScheduler({ connection: redisServer.url, prefix: queuePrefix });
+  const deps: Deps = {
+    store: new RedisIncidentStore(redis, env.KEY_PREFIX),
+    chat: o.chat,
+    clock: o.clock ?? systemClock,
+    config,
+    t: translator(config.locale),
+    log: log.child({ platform: o.platform }),
+    postmortems: new PostmortemFiles(config.postmortems.dir),
+    scheduler,
+    oncall: new RedisOnCallStore(redis, env.KEY_PREFIX),
+  };
+  const workers = startWorkers({
+    connection: redisServer.url,
+    prefix: queuePrefix,
+    log: deps.log,
+    onStep: (ref) => runStep(deps, ref),
+    deliver: (job) => deliver(deps, job),
+  });
+  const armed = await rearmEscalations(deps);
+  log.info({ redis: maskUrl(redisServer.url), spawnedRedis: redisServer.spawned, armed }, 'core started');
+  return {
+    deps,
+    scheduler,
+    log,
+    async close() {
+      await workers.close(5_000);
+      await scheduler.close();
+      await redis.quit().catch(() => undefined);
+      await redisServer.stop();
+    },
+  };
+}
+
 export interface LocalOptions extends Settings {
   input: Readable;
   print: (line: string) => void;
@@ -57,52 +109,51 @@ export interface LocalOptions extends Settings {
 
 /** Runs the local terminal workspace until its input ends or someone types /quit. */
 export async function runLocal(o: LocalOptions): Promise<void> {
-  const { env, config } = o;
-  const redisServer = await ensureRedis(env.REDIS_URL, { dataDir: join(env.DATA_DIR, 'redis'), log: (l) => o.print(l) });
-  const redis = new Redis(redisServer.url, { maxRetriesPerRequest: 3, lazyConnect: false });
-  const log = createLogger({ level: env.LOG_LEVEL, file: env.LOG_FILE ?? join(env.DATA_DIR, 'bot.log') });
-  redis.on('error', (err) => log.error({ err: err.message }, 'redis connection error'));
-  const t = translator(config.locale);
-  const chat = new LocalWorkspace(o.print, config.channels.announce, Boolean(o.interactive && process.stdout.isTTY));
-  const queuePrefix = `${env.KEY_PREFIX}{q}`;
-  const scheduler = new BullScheduler({ connection: redisServer.url, prefix: queuePrefix });
-  const deps: Deps = {
-    store: new RedisIncidentStore(redis, env.KEY_PREFIX),
-    chat,
-    clock: o.clock ?? systemClock,
-    config,
-    t,
-    log: log.child({ platform: 'local' }),
-    postmortems: new PostmortemFiles(config.postmortems.dir),
-    scheduler,
-    oncall: new RedisOnCallStore(redis, env.KEY_PREFIX),
-  };
-  const workers = startWorkers({
-    connection: redisServer.url,
-    prefix: queuePrefix,
-    log: deps.log,
-    onStep: (ref) => runStep(deps, ref),
-    deliver: (job) => deliver(deps, job),
-  });
-  const armed = await rearmEscalations(deps);
-  const terminal = new LocalTerminal(deps, chat, commands, o.print, { user: env.LOCAL_USER });
-  log.info({ redis: maskUrl(redisServer.url), spawnedRedis: redisServer.spawned, armed }, 'local workspace started');
+  const chat = new LocalWorkspace(o.print, o.config.channels.announce, Boolean(o.interactive && process.stdout.isTTY));
+  const logFile = o.env.LOG_FILE ?? join(o.env.DATA_DIR, 'bot.log');
+  const core = await openCore(o, { chat, logFile, print: o.print, platform: 'local', ...(o.clock ? { clock: o.clock } : {}) });
+  const terminal = new LocalTerminal(core.deps, chat, commands, o.print, { user: o.env.LOCAL_USER });
   o.print(terminal.banner());
-  o.onReady?.(terminal, scheduler, chat);
+  o.onReady?.(terminal, core.scheduler, chat);
   try {
     const prompt = o.interactive ? (s: { user: string; channel: string }) => process.stdout.write(`@${s.user} #${s.channel}> `) : undefined;
     await terminal.run(o.input, prompt);
     if (o.linger) await o.linger();
   } finally {
-    await workers.close(5_000);
-    await scheduler.close();
-    await redis.quit().catch(() => undefined);
-    await redisServer.stop();
+    await core.close();
+  }
+}
+
+/** Runs Slack and/or Discord (whichever has credentials) until SIGINT or SIGTERM. */
+export async function runPlatforms(s: Settings): Promise<void> {
+  const chat = new RoutingChat();
+  const core = await openCore(s, { chat, platform: 'bot', ...(s.env.LOG_FILE ? { logFile: s.env.LOG_FILE } : {}) });
+  const stops: (() => Promise<void>)[] = [];
+  try {
+    if (s.env.SLACK_BOT_TOKEN) {
+      const slack = await startSlack(core.deps, s.env);
+      chat.register('slack', slack.chat);
+      stops.push(slack.stop);
+    }
+    if (s.env.DISCORD_TOKEN) {
+      const discord = await startDiscord(core.deps, s.env);
+      chat.register('discord', discord.chat);
+      stops.push(discord.stop);
+    }
+    await new Promise<void>((resolve) => {
+      process.once('SIGINT', () => resolve());
+      process.once('SIGTERM', () => resolve());
+    });
+  } finally {
+    core.log.info({}, 'shutting down');
+    for (const stop of stops.reverse()) await stop().catch((err: Error) => core.log.error({ err: err.message }, 'adapter stop failed'));
+    await core.close();
   }
 }
 
 async function main(): Promise<void> {
   const settings = settingsOrExit();
+  if (settings.env.SLACK_BOT_TOKEN || settings.env.DISCORD_TOKEN) return runPlatforms(settings);
   await runLocal({ ...settings, input: process.stdin, print: (line) => console.log(line), interactive: process.stdin.isTTY });
 }
 

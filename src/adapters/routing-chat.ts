@@ -1,0 +1,46 @@
+import type { ChannelRef, ChatPort, MessageRef, OutboundMessage } from '../core/ports.js';
+
+/**
+ * One chat port over several platforms. Workspace ids carry their platform as a prefix
+ * (`slack:T0123`, `discord:8812...`), so a queued page or a step job finds its way back to the
+ * platform its incident lives on, whichever process runs it.
+ */
+export class RoutingChat implements ChatPort {
+  private readonly routes = new Map<string, ChatPort>();
+
+  register(platform: string, chat: ChatPort): void {
+    this.routes.set(platform, chat);
+  }
+
+  private to(workspace: string): ChatPort {
+    const platform = workspace.includes(':') ? workspace.slice(0, workspace.indexOf(':')) : workspace;
+    const chat = this.routes.get(platform);
+    if (!chat) throw new Error(`no chat platform "${platform}" in this process for workspace ${workspace}`);
+    return chat;
+  }
+
+  createChannel(ws: string, name: string, options: { topic: string; private: boolean }): Promise<ChannelRef> {
+    return this.to(ws).createChannel(ws, name, options);
+  }
+  invite(ws: string, channelId: string, userIds: string[]): Promise<void> {
+    return this.to(ws).invite(ws, channelId, userIds);
+  }
+  post(ws: string, channelId: string, message: OutboundMessage): Promise<MessageRef> {
+    return this.to(ws).post(ws, channelId, message);
+  }
+  update(ws: string, ref: MessageRef, message: OutboundMessage): Promise<void> {
+    return this.to(ws).update(ws, ref, message);
+  }
+  dm(ws: string, userId: string, message: OutboundMessage): Promise<MessageRef> {
+    return this.to(ws).dm(ws, userId, message);
+  }
+  announce(ws: string, message: OutboundMessage): Promise<MessageRef> {
+    return this.to(ws).announce(ws, message);
+  }
+  react(ws: string, ref: MessageRef, emoji: string): Promise<void> {
+    return this.to(ws).react(ws, ref, emoji);
+  }
+  userName(ws: string, userId: string): Promise<string> {
+    return this.to(ws).userName(ws, userId);
+  }
+}
