@@ -1,7 +1,9 @@
 import type { IncidentEvent } from '../core/events.js';
 import { event } from '../core/events.js';
 import { effectsFor, type Effect } from '../core/effects.js';
+import { PlatformError } from '../core/errors.js';
 import type { Incident } from '../core/model.js';
+import type { OutboundJob } from '../core/ports.js';
 import { channelName } from '../core/naming.js';
 import { renderPostmortem } from '../core/postmortem.js';
 import { BOT } from '../core/projection.js';
@@ -50,7 +52,11 @@ async function runEffect(deps: Deps, inc: Incident, effect: Effect, slot: string
       if (inc.channelId) await chat.invite(ws, inc.channelId, effect.userIds);
       return inc;
     case 'post':
-      if (inc.channelId) await chat.post(ws, inc.channelId, effect.message);
+      if (inc.channelId) {
+        const channelId = inc.channelId;
+        const job = { id: outboundJobId(['post', ws, inc.number, slot]), workspace: ws, kind: 'post' as const, target: channelId, message: effect.message };
+        await orQueue(deps, job, () => chat.post(ws, channelId, effect.message));
+      }
       return inc;
     case 'announce':
       await deps.scheduler.send({ id: outboundJobId(['ann', ws, inc.number, slot]), workspace: ws, kind: 'announce', message: effect.message });
@@ -75,6 +81,20 @@ async function runEffect(deps: Deps, inc: Incident, effect: Effect, slot: string
   }
 }
 
+/**
+ * Channel posts and summary edits go out at once, in order; when the platform pushes back (a 429,
+ * a 5xx, a timeout) the message moves to the outbound queue, which retries it until it lands.
+ */
+async function orQueue(deps: Deps, job: OutboundJob, now: () => Promise<unknown>): Promise<void> {
+  try {
+    await now();
+  } catch (err) {
+    if (err instanceof PlatformError && err.kind === 'permanent') throw err;
+    deps.log.warn({ jobId: job.id, workspace: job.workspace, err: (err as Error).message }, 'message queued for retry');
+    await deps.scheduler.send(job);
+  }
+}
+
 async function record(deps: Deps, inc: Incident, events: IncidentEvent[]): Promise<Incident> {
   const { after } = await mutate(deps.store, inc, () => events);
   return applyEffects(deps, after, events);
@@ -89,7 +109,9 @@ export async function refreshSummary(deps: Deps, inc: Incident): Promise<Inciden
     now: deps.clock.now(),
   });
   if (inc.summaryMessageId) {
-    await deps.chat.update(inc.workspace, { channelId: inc.channelId, messageId: inc.summaryMessageId }, message);
+    const ref = { channelId: inc.channelId, messageId: inc.summaryMessageId };
+    const job = { id: outboundJobId(['sum', inc.workspace, inc.number, inc.version]), workspace: inc.workspace, kind: 'update' as const, target: ref.channelId, messageId: ref.messageId, message };
+    await orQueue(deps, job, () => deps.chat.update(inc.workspace, ref, message));
     return inc;
   }
   const ref = await deps.chat.post(inc.workspace, inc.channelId, message);

@@ -1,7 +1,7 @@
 import { planStep } from '../core/escalation.js';
 import type { Effect } from '../core/effects.js';
 import { decideStep, isDueStep } from '../core/paging.js';
-import type { OutboundJob, StepRef } from '../core/ports.js';
+import type { MessageRef, OutboundJob, StepRef } from '../core/ports.js';
 import { mutate } from '../store/mutate.js';
 import type { Deps } from './context.js';
 import { applyEffects } from './effects.js';
@@ -60,15 +60,24 @@ export async function deliver(deps: Deps, job: OutboundJob): Promise<void> {
     deps.log.info({ jobId: job.id, workspace: job.workspace }, 'page not sent: answered or finished meanwhile');
     return;
   }
-  const { chat } = deps;
-  const ref =
-    job.kind === 'dm'
-      ? await chat.dm(job.workspace, job.target ?? '', job.message)
-      : job.kind === 'post'
-        ? await chat.post(job.workspace, job.target ?? '', job.message)
-        : await chat.announce(job.workspace, job.message);
+  const ref = await send(deps, job);
   await deps.oncall.markDone(doneKey, 7 * 24 * 3600);
-  if (job.page) await deps.oncall.rememberPage(job.workspace, ref, job.page);
+  if (job.page && ref) await deps.oncall.rememberPage(job.workspace, ref, job.page);
+}
+
+async function send(deps: Deps, job: OutboundJob): Promise<MessageRef | undefined> {
+  const { chat } = deps;
+  switch (job.kind) {
+    case 'dm':
+      return chat.dm(job.workspace, job.target ?? '', job.message);
+    case 'post':
+      return chat.post(job.workspace, job.target ?? '', job.message);
+    case 'update':
+      await chat.update(job.workspace, { channelId: job.target ?? '', messageId: job.messageId ?? '' }, job.message);
+      return undefined;
+    case 'announce':
+      return chat.announce(job.workspace, job.message);
+  }
 }
 
 async function pageStillWanted(deps: Deps, job: OutboundJob): Promise<boolean> {

@@ -151,9 +151,11 @@ export interface OutboundJob {
   /** Deterministic: the same logical message enqueued twice is delivered once. */
   id: string;
   workspace: string;
-  kind: 'dm' | 'post' | 'announce';
-  /** User id for a DM, channel id for a post; unused for announcements. */
+  kind: 'dm' | 'post' | 'update' | 'announce';
+  /** User id for a DM, channel id for a post or an update; unused for announcements. */
   target?: string;
+  /** The message an update replaces. */
+  messageId?: string;
   message: OutboundMessage;
   /** Set on page DMs: once delivered, reactions on the DM acknowledge this page. */
   page?: { number: number; userId: string; step: number; generation: number };

@@ -213,6 +213,24 @@ describe('pages by hand, escalate, and a misbehaving platform', () => {
   });
 });
 
+describe('channel posts when the platform fails', () => {
+  it('moves a post that hit a 5xx to the outbound queue, which delivers it', async () => {
+    app = await testApp(PAGING);
+    await declareAsCarol();
+    const realPost = app.chat.post.bind(app.chat);
+    let failed = 0;
+    app.chat.post = async (ws, channel, message) => {
+      if (message.text.includes('set the status') && failed++ === 0) throw new PlatformError('internal_error', 'transient');
+      return realPost(ws, channel, message);
+    };
+    await app.type('/incident status identified bad deploy');
+    for (let i = 0; i < 100 && !text(app.output).includes('set the status to identified'); i++) await new Promise((r) => setTimeout(r, 20));
+    expect(failed).toBe(2);
+    expect(text(app.output).match(/set the status to identified/g)).toHaveLength(1);
+    expect(app.log.lines.some((l) => l.msg === 'message queued for retry')).toBe(true);
+  });
+});
+
 describe('on call', () => {
   it('says who is on call now and next, and honours a cover', async () => {
     app = await testApp(PAGING);
