@@ -9,6 +9,6 @@ import { applyEffects } from './effects.js';
  * concurrent write got there first), then carries out the effects. A decide that throws writes nothing.
  */
 export async function change(ctx: CommandContext, decide: (current: Incident) => IncidentEvent[]): Promise<Incident> {
-  const { after, events } = await mutate(ctx.deps.store, ctx.incident, decide);
+  const { after, events } = await mutate(ctx.deps.store, ctx.incident, decide, { current: ctx.incident });
   return applyEffects(ctx.deps, after, events);
 }

@@ -155,6 +155,20 @@ describe('RedisIncidentStore', () => {
     expect((await store.get(keyOf(inc)))?.version).toBe(before.length);
   });
 
+  it('decides on a caller\'s stale copy only when the store agrees, and judges refusals on the stored state', async () => {
+    const stale = await declare();
+    // Someone else resolves it after the caller read it: the stale copy says "investigating".
+    await mutate(store, keyOf(stale), (c) => decideResolve(c, 'fixed', bob, now));
+    // Closing is refused on the stale copy but legal on the stored state: it must go through.
+    const closed = await mutate(store, keyOf(stale), (c) => decideClose(c, alice, now), { current: stale });
+    expect(closed.after.status).toBe('closed');
+    // A note decided on the stale copy is re-decided on the stored (closed) state and refused.
+    await expect(mutate(store, keyOf(stale), (c) => decideNote(c, 'late', alice, now), { current: stale })).rejects.toMatchObject({
+      code: 'incident_finished',
+    });
+    expect((await store.events(keyOf(stale))).map((e) => e.type)).toEqual(['declared', 'role_assigned', 'resolved', 'closed']);
+  });
+
   it('reports a missing incident and leaves an empty decision unwritten', async () => {
     await expect(mutate(store, { workspace: 'T1', number: 7 }, () => [])).rejects.toMatchObject({
       code: 'incident_not_found',
