@@ -61,7 +61,7 @@ export function effectsFor(after: Incident, events: readonly IncidentEvent[], t:
         summaryChanged = true;
         break;
       case 'note_added':
-        post(`:memo: <@${actor}>: ${e.text}`);
+        post(t('post.note', { actor, text: e.text }));
         break;
       case 'action_added': {
         const owner = e.item.owner ? t('word.owner', { owner: `<@${e.item.owner.id}>` }) : '';

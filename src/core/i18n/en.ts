@@ -112,6 +112,7 @@ export const en = {
 
   // posts in the incident channel
   'channel.topic': '{ref} · {severity} · {title}',
+  'post.note': ':memo: <@{actor}>: {text}',
   'post.status_changed': '<@{actor}> set the status to *{status}*{message}',
   'post.severity_changed': '<@{actor}> changed the severity {from} → *{to}*{reason}',
   'post.role_assigned': '<@{user}> is now the *{role}* (set by <@{actor}>)',
