@@ -21,7 +21,11 @@ const severity = z.object({
 const service = z.object({
   id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, 'lowercase letters, digits, - or _'),
   name: z.string().optional(),
-  team: z.string().optional(),
+  /** The service's dev team: who a `{ serviceTeam: true }` tier pages (seed 001's tier 2). */
+  team: z
+    .union([z.array(z.coerce.string().min(1)), z.coerce.string().min(1)])
+    .transform((v) => [v].flat())
+    .default([]),
 });
 
 const duration = z
@@ -29,9 +33,14 @@ const duration = z
   .regex(/^\d+(\.\d+)?(s|m|h)$/, 'a duration such as 30s, 5m or 1h')
   .transform((v) => Number(v.slice(0, -1)) * { s: 1_000, m: 60_000, h: 3_600_000 }[v.slice(-1) as 's' | 'm' | 'h']);
 
-const target = z.union([z.object({ user: z.coerce.string().min(1) }).strict(), z.object({ rotation: z.string().min(1) }).strict()], {
-  error: 'a target is { user: <id> } or { rotation: <id> }',
-});
+const target = z.union(
+  [
+    z.object({ user: z.coerce.string().min(1) }).strict(),
+    z.object({ rotation: z.string().min(1) }).strict(),
+    z.object({ serviceTeam: z.literal(true) }).strict(),
+  ],
+  { error: 'a target is { user: <id> }, { rotation: <id> } or { serviceTeam: true }' },
+);
 
 const policy = z
   .object({

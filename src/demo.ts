@@ -32,6 +32,7 @@ interface Step {
  * later and Dave acknowledges by reacting ✅ to his DM.
  */
 const PAGING = {
+  services: [{ id: 'checkout', name: 'Checkout API', team: ['dave', 'erin'] }],
   rotations: [
     { id: 'backend-oncall', name: 'Backend on-call', timeZone: 'Asia/Seoul', layers: [{ members: ['alice', 'minsu'], shift: '1w', handoff: '09:00', start: '2025-12-22' }] },
   ],
@@ -41,7 +42,7 @@ const PAGING = {
       name: 'Critical (seed 001 tiers)',
       tiers: [
         { targets: [{ rotation: 'backend-oncall' }], delay: '5m' },
-        { targets: [{ user: 'dave' }, { user: 'erin' }], delay: '10m' },
+        { targets: [{ serviceTeam: true }], delay: '10m' },
         { targets: [{ user: 'director-kim' }], delay: '15m' },
       ],
       repeat: 0,

@@ -48,7 +48,7 @@ export async function declareIncident(deps: Deps, workspace: string, user: Actor
 async function startPaging(deps: Deps, incident: Incident): Promise<Incident> {
   const policy = choosePolicy(deps.config, incident.severity, incident.service);
   if (!policy) return incident;
-  const snapshot = snapshotPolicy(deps.config, policy);
+  const snapshot = snapshotPolicy(deps.config, policy, incident.service);
   const { after, events } = await mutate(deps.store, incident, (inc) => decideStartEscalation(inc, policy.id, snapshot, deps.clock.now()));
   return applyEffects(deps, after, events);
 }

@@ -24,7 +24,7 @@ export function policyDryRun(
     throw new IncidentError('unknown_policy', { value: q.name, allowed, severities: config.severities.map((s) => s.id).join(', ') });
   }
   const lines = [t('reply.policy_head', { policy: chosen.name ?? chosen.id, at: formatTime(q.start.toISOString(), config.timeZone) })];
-  for (const line of dryRun(snapshotPolicy(config, chosen), q.start, q.covers)) {
+  for (const line of dryRun(snapshotPolicy(config, chosen, q.service), q.start, q.covers)) {
     const who = line.resolved.userIds.map((id) => `<@${id}> (${line.resolved.via[id]})`);
     for (const r of line.resolved.uncovered) who.push(t('reply.policy_uncovered', { rotation: r }));
     lines.push(

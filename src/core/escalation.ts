@@ -8,7 +8,8 @@ import { onCallAt } from './rotation.js';
  * src/app applies these decisions; nothing here waits or sends.
  */
 
-export type Target = { user: string } | { rotation: string };
+/** A person, whoever a rotation has on call, or the incident's service team (seed 001's tier 2). */
+export type Target = { user: string } | { rotation: string } | { serviceTeam: true };
 
 export interface PolicyTier {
   targets: Target[];
@@ -28,6 +29,8 @@ export interface EscalationPolicy {
 export interface PolicySnapshot {
   policy: EscalationPolicy;
   rotations: Rotation[];
+  /** The team of the incident's service, for `{ serviceTeam: true }` targets. */
+  serviceTeam?: string[];
 }
 
 export interface Page {
@@ -79,10 +82,18 @@ export function resolveTier(snapshot: PolicySnapshot, tier: PolicyTier, at: Date
   const userIds: string[] = [];
   const uncovered: string[] = [];
   const via: Record<string, string> = {};
+  const add = (id: string, how: string) => {
+    if (!userIds.includes(id)) userIds.push(id);
+    via[id] ??= how;
+  };
   for (const target of tier.targets) {
     if ('user' in target) {
-      if (!userIds.includes(target.user)) userIds.push(target.user);
-      via[target.user] ??= 'direct';
+      add(target.user, 'direct');
+      continue;
+    }
+    if ('serviceTeam' in target) {
+      if (!snapshot.serviceTeam?.length) uncovered.push('service team');
+      for (const id of snapshot.serviceTeam ?? []) add(id, 'service team');
       continue;
     }
     const rotation = snapshot.rotations.find((r) => r.id === target.rotation);
@@ -91,8 +102,7 @@ export function resolveTier(snapshot: PolicySnapshot, tier: PolicyTier, at: Date
       uncovered.push(target.rotation);
       continue;
     }
-    if (!userIds.includes(who.userId)) userIds.push(who.userId);
-    via[who.userId] ??= `rotation ${target.rotation}`;
+    add(who.userId, `rotation ${target.rotation}`);
   }
   return { userIds, uncovered, via };
 }

@@ -243,6 +243,21 @@ describe('on call', () => {
     expect(text(await app.type('/incident oncall backend --at +3h'))).toMatch(/now: @alice until 2025-12-29 09:00/);
   });
 
+  it('pages the service team of the incident for a serviceTeam tier, and dry-runs it per service', async () => {
+    app = await testApp({
+      ...PAGING,
+      services: [{ id: 'checkout', team: ['dave', 'erin'] }, { id: 'search' }],
+      policies: [{ id: 'default', tiers: [{ targets: [{ serviceTeam: true }, { user: 'manager' }], delay: '5m' }] }],
+    });
+    await app.type('/as @carol');
+    const out = text(await app.type('/incident declare Cart errors --sev P2 --service checkout'));
+    expect(dmTo(out, 'dave')).toHaveLength(1);
+    expect(dmTo(out, 'erin')).toHaveLength(1);
+    expect(dmTo(out, 'manager')).toHaveLength(1);
+    const dry = text(await app.type('/incident policy P2 --service search'));
+    expect(dry).toMatch(/tier 1, round 1: @manager \(direct\), nobody on call in service team/);
+  });
+
   it('dry-runs a policy from the rotations as they stand', async () => {
     app = await testApp(PAGING);
     const out = text(await app.type('/incident policy P1'));

@@ -64,7 +64,7 @@ channels:
     expect(config.severities.map((s) => s.id)).toEqual(['SEV1', 'SEV2']);
     expect(severityLevel(config, 'SEV1')?.description).toBe('');
     expect(config.channels).toEqual({ prefix: 'sev', announce: 'incidents' });
-    expect(config.services).toEqual([{ id: 'payments', team: 'pay' }]);
+    expect(config.services).toEqual([{ id: 'payments', team: ['pay'] }]);
   });
 });
 
