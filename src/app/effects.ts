@@ -68,9 +68,13 @@ async function runEffect(deps: Deps, inc: Incident, effect: Effect, slot: string
       await deps.scheduler.send({ id, workspace: ws, kind: 'dm', target: effect.user.id, message: effect.message, page });
       return inc;
     }
-    case 'schedule_step':
-      await deps.scheduler.scheduleStep(effect.ref, Math.max(0, effect.delayMs), effect.dueAt);
+    case 'schedule_step': {
+      // Counted from now, not from when the event was recorded: the time spent getting here
+      // (the write, earlier effects) must not make the step late.
+      const delayMs = Math.max(0, Date.parse(effect.dueAt) - deps.clock.now().getTime());
+      await deps.scheduler.scheduleStep(effect.ref, delayMs, effect.dueAt);
       return inc;
+    }
     case 'cancel_steps':
       await deps.scheduler.cancelSteps(ws, inc.number);
       return inc;

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { DelayedError, UnrecoverableError, Worker } from 'bullmq';
 import type { Job, MinimalJob } from 'bullmq';
 import { PlatformError } from '../core/errors.js';
@@ -156,11 +157,13 @@ function watch(worker: Worker, log: Logger, queue: string): void {
 /** Starts both workers. Close them with the returned handle before closing Redis. */
 export function startWorkers(opts: StartWorkersOptions): Workers {
   const shutdown = new AbortController();
+  // Every running job listens on this one signal; the default cap of 10 listeners would warn.
+  setMaxListeners(0, shutdown.signal);
   const connection = connectionOptions(opts.connection, true);
   const common = (queue: string, concurrency: number | undefined) => ({
     connection,
     prefix: opts.prefix,
-    concurrency: concurrency ?? 4,
+    concurrency: concurrency ?? 8,
     settings: { backoffStrategy: cappedBackoff(opts.log, queue, opts.backoff) },
   });
   const steps = new Worker<StepJobData>(QUEUES.steps, stepProcessor(opts.onStep, shutdown.signal), common(QUEUES.steps, opts.concurrency?.steps));
