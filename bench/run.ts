@@ -1,5 +1,6 @@
 import { coreThroughput, optionsFromEnv } from './core-throughput.js';
 import { escalationTimers, escalationTimersOptionsFromEnv } from './escalation-timers.js';
+import { slackAck, slackAckOptionsFromEnv } from './slack-ack.js';
 
 /**
  * `npm run bench`: every benchmark, one after another, each printing a Markdown section that can
@@ -9,6 +10,7 @@ import { escalationTimers, escalationTimersOptionsFromEnv } from './escalation-t
 const benches: { name: string; run: () => Promise<void> }[] = [
   { name: 'core-throughput', run: () => coreThroughput(optionsFromEnv()) },
   { name: 'escalation-timers', run: () => escalationTimers(escalationTimersOptionsFromEnv()) },
+  { name: 'slack-ack', run: () => slackAck(slackAckOptionsFromEnv()) },
 ];
 
 async function main(): Promise<void> {

@@ -26,7 +26,7 @@ const FIXES: Record<string, string> = {
 };
 
 /** Slack says ok:false but means "try again later". */
-const TRANSIENT_CODES = new Set(['internal_error', 'fatal_error', 'service_unavailable', 'request_timeout', 'ratelimited', 'team_added_to_org']);
+const TRANSIENT_CODES = new Set(['internal_error', 'fatal_error', 'service_unavailable', 'request_timeout']);
 
 /** A PlatformError that keeps Slack's own code (`name_taken`, `missing_scope`), for callers that expect some. */
 export class SlackCallError extends PlatformError {
@@ -65,8 +65,8 @@ function platformError(method: string, err: InstanceType<typeof webApi.WebAPIPla
     return new SlackCallError(`slack ${method}: ratelimited`, 'rate_limited', code, seconds * 1000);
   }
   if (TRANSIENT_CODES.has(code)) return new SlackCallError(`slack ${method}: ${code}`, 'transient', code);
-  const needed = typeof err.data.needed === 'string' ? err.data.needed : undefined;
-  const fix = code === 'missing_scope' && needed
+  const needed = (err.data as { needed?: unknown }).needed;
+  const fix = code === 'missing_scope' && typeof needed === 'string'
     ? `add the ${needed} scope to the bot in docs/slack/manifest.yaml (OAuth & Permissions), then reinstall the app`
     : (FIXES[code] ?? `Slack refused ${method} with ${code}: see https://api.slack.com/methods/${method}`);
   return new SlackCallError(`slack ${method}: ${code}`, 'permanent', code, undefined, fix);

@@ -1,4 +1,4 @@
-import type { webApi } from '@slack/bolt';
+import type { types, webApi } from '@slack/bolt';
 import { nextFreeName } from '../../core/naming.js';
 import type { ChannelRef, ChatPort, Logger, MessageRef, OutboundMessage } from '../../core/ports.js';
 import { renderMessage } from './blocks.js';
@@ -15,6 +15,7 @@ import { SlackCallError, slackCall, slackCode } from './errors.js';
 const MAX_NAME_ATTEMPTS = 20;
 const TOPIC_LIMIT = 250;
 const NAME_TTL_MS = 60 * 60_000;
+const NAME_RETRY_MS = 5 * 60_000;
 const INVITE_TOLERATED = ['already_in_channel', 'cant_invite_self'];
 const EMOJI_NAMES: Record<string, string> = { '✅': 'white_check_mark', '👀': 'eyes', '📌': 'pushpin', '📟': 'pager', '🚨': 'rotating_light' };
 
@@ -162,9 +163,16 @@ export class SlackChat implements ChatPort {
       this.names.set(userId, { name, until: Date.now() + NAME_TTL_MS });
       return name;
     } catch (err) {
+      // Remembered for a while too: a missing scope must not cost a failing call per message.
+      this.names.set(userId, { name: userId, until: Date.now() + NAME_RETRY_MS });
       this.log.warn({ user: userId, err: (err as Error).message }, 'slack user name unavailable');
       return userId;
     }
+  }
+
+  /** Opens a form; `triggerId` comes from the command or button and lives 3 seconds. */
+  async openView(triggerId: string, view: types.ModalView): Promise<void> {
+    await this.call('views.open', () => this.client.views.open({ trigger_id: triggerId, view }));
   }
 
   private call<T>(method: string, run: () => Promise<T>, expected: readonly string[] = []): Promise<T> {

@@ -1,0 +1,53 @@
+import type { App, SlashCommand } from '@slack/bolt';
+import { dispatch, errorReply } from '../../app/dispatch.js';
+import type { SlackContext } from './context.js';
+import { declareModal } from './modal.js';
+import { replyTo, type ReplyTarget } from './respond.js';
+import { neutralText, workspaceOf } from './translate.js';
+
+/**
+ * `/incident ...`: acknowledged first, with an empty body, before anything touches Redis or the
+ * Web API (Slack gives up after 3 s and trigger_id expires with it); the answer follows on the
+ * command's response_url. `/incident declare` with no title opens the declare form instead.
+ */
+export function registerCommand(app: App, ctx: SlackContext): void {
+  app.command('/incident', async ({ command, ack }) => {
+    await ack();
+    await ctx.work.run(async () => {
+      await nextTurn();
+      await runCommand(ctx, command);
+    });
+  });
+}
+
+/**
+ * Starts the command's work on the next turn of the event loop: requests that arrived together
+ * (a burst of commands) all get their acks first, instead of waiting behind the first ones' work.
+ */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+async function runCommand(ctx: SlackContext, command: SlashCommand): Promise<void> {
+  const workspace = workspaceOf(command.team_id);
+  const text = neutralText(command.text ?? '').trim();
+  const target = { workspace, userId: command.user_id, responseUrl: command.response_url };
+  if (/^declare$/i.test(text)) return openDeclareForm(ctx, command, target);
+  const reply = await dispatch(ctx.deps, ctx.commands, {
+    platform: 'slack',
+    workspace,
+    channelId: command.channel_id,
+    user: { id: command.user_id, name: command.user_name || command.user_id },
+    text,
+  });
+  await replyTo(ctx.chat, ctx.log, target, reply);
+}
+
+async function openDeclareForm(ctx: SlackContext, command: SlashCommand, target: ReplyTarget): Promise<void> {
+  try {
+    await ctx.chat.openView(command.trigger_id, declareModal(ctx.deps, { channelId: command.channel_id, responseUrl: command.response_url }));
+  } catch (err) {
+    const reply = errorReply(ctx.deps, err, { platform: 'slack', workspace: target.workspace, command: 'declare', user: command.user_id });
+    await replyTo(ctx.chat, ctx.log, target, reply);
+  }
+}

@@ -1,0 +1,120 @@
+import type { App, Middleware, AnyMiddlewareArgs } from '@slack/bolt';
+import { recordDelete, recordEdit, recordMessage } from '../../app/inbound.js';
+import { recordKeyEvent, recordReaction, sameEmoji } from '../../app/reactions.js';
+import type { Actor } from '../../core/model.js';
+import type { SlackContext } from './context.js';
+import { neutralText, slackTime, workspaceOf } from './translate.js';
+
+/**
+ * Events API: what people write, edit, delete, react and pin. Bolt acks every event before any
+ * listener runs, so these handlers may take their time. Slack redelivers an event it thinks was
+ * missed (X-Slack-Retry-Num) under the same event_id: the id is claimed once in Redis, so a
+ * retry, even one handled by another bot process, changes nothing.
+ */
+
+/** How long an event id is remembered: Slack's retries come within minutes. */
+const EVENT_ID_TTL_SECONDS = 24 * 3600;
+/** Subtypes that are still a person writing (a thread reply sent to the channel, a file with a comment). */
+const HUMAN_SUBTYPES = new Set(['thread_broadcast', 'file_share', 'me_message']);
+const KEY_EMOJI = ['pushpin', 'round_pushpin'];
+
+interface MessageEvent {
+  subtype?: string;
+  channel: string;
+  user?: string;
+  bot_id?: string;
+  text?: string;
+  ts: string;
+  message?: { user?: string; bot_id?: string; text?: string; ts: string; edited?: { ts?: string } };
+  previous_message?: { user?: string; ts?: string; text?: string };
+  deleted_ts?: string;
+}
+
+interface ReactionEvent {
+  user: string;
+  reaction: string;
+  item: { type: string; channel?: string; ts?: string };
+}
+
+interface PinEvent {
+  user: string;
+  channel_id?: string;
+  item?: { channel?: string; message?: { ts?: string; text?: string } };
+}
+
+export function registerEvents(app: App, ctx: SlackContext): void {
+  app.use(dedupeEvents(ctx));
+  // Everything that writes to an incident from one channel is put in line behind that channel.
+  const on = <E>(name: string, channelOf: (e: E) => string | undefined, handle: (ctx: SlackContext, ws: string, e: E) => Promise<unknown>) =>
+    app.event(name, async ({ event, body }) => {
+      const ws = workspaceOf(body.team_id);
+      const e = event as unknown as E;
+      await ctx.work.serial(`${ws}/${channelOf(e) ?? ''}`, async () => void (await handle(ctx, ws, e)));
+    });
+  on<MessageEvent>('message', (e) => e.channel, onMessage);
+  on<ReactionEvent>('reaction_added', (e) => e.item.channel, onReaction);
+  on<PinEvent>('pin_added', (e) => e.item?.channel ?? e.channel_id, onPin);
+}
+
+/**
+ * Global middleware: an event whose id was seen before stops here; other payloads pass. It runs
+ * right after Bolt's ack, so the event's work is tracked from here (the claim included): shutdown
+ * and tests waiting for idle must not miss an event that is still being claimed.
+ */
+function dedupeEvents(ctx: SlackContext): Middleware<AnyMiddlewareArgs> {
+  return async ({ body, next }) => {
+    const { type, event_id: eventId, team_id: teamId } = body as { type?: string; event_id?: unknown; team_id?: string };
+    if (type !== 'event_callback' || typeof eventId !== 'string') return next();
+    await ctx.work.run(async () => {
+      const fresh = await ctx.deps.store.claim(`slack-event:${teamId ?? ''}:${eventId}`, EVENT_ID_TTL_SECONDS);
+      if (fresh) return next();
+      ctx.log.info({ eventId, workspace: workspaceOf(teamId) }, 'slack event redelivered: ignored');
+    });
+  };
+}
+
+async function actor(ctx: SlackContext, ws: string, userId: string | undefined): Promise<Actor> {
+  const id = userId ?? 'unknown';
+  return { id, name: userId ? await ctx.chat.userName(ws, userId) : id };
+}
+
+/** A person's message, an edit or a deletion; bot posts (ours included) and joins are skipped. */
+async function onMessage(ctx: SlackContext, ws: string, e: MessageEvent): Promise<boolean> {
+  const now = ctx.deps.clock.now();
+  const base = { workspace: ws, channelId: e.channel };
+  if (e.subtype === 'message_changed') {
+    const m = e.message;
+    // Slack also sends message_changed when it adds a link preview: the text is the same, nothing was edited.
+    if (!m || m.bot_id || !m.user || e.previous_message?.text === m.text) return false;
+    const at = slackTime(m.edited?.ts ?? e.ts, now);
+    return recordEdit(ctx.deps, { ...base, messageId: m.ts, user: await actor(ctx, ws, m.user), text: neutralText(m.text ?? ''), at });
+  }
+  if (e.subtype === 'message_deleted') {
+    if (!e.deleted_ts) return false;
+    return recordDelete(ctx.deps, { ...base, messageId: e.deleted_ts, user: await actor(ctx, ws, e.previous_message?.user), at: slackTime(e.ts, now) });
+  }
+  if (e.bot_id || !e.user || (e.subtype && !HUMAN_SUBTYPES.has(e.subtype))) return false;
+  const text = neutralText(e.text ?? '');
+  if (!text.trim()) return false;
+  return recordMessage(ctx.deps, { ...base, messageId: e.ts, user: await actor(ctx, ws, e.user), text, at: slackTime(e.ts, now) });
+}
+
+/** ✅/👀 on a page DM acknowledges (recordReaction checks it is the paged person); 📌 marks a key event. */
+async function onReaction(ctx: SlackContext, ws: string, e: ReactionEvent): Promise<void> {
+  const { channel, ts } = e.item;
+  if (e.item.type !== 'message' || !channel || !ts) return;
+  const meaningful = [...KEY_EMOJI, ...ctx.deps.config.paging.ackEmojis].some((x) => sameEmoji(x, e.reaction));
+  if (!meaningful) return;
+  const user = await actor(ctx, ws, e.user);
+  const answer = await recordReaction(ctx.deps, { workspace: ws, channelId: channel, messageId: ts, user, emoji: e.reaction });
+  // The reactor may not be in the channel reacted in (a page DM is between the bot and one person).
+  if (answer) await ctx.chat.dm(ws, e.user, { text: answer });
+}
+
+async function onPin(ctx: SlackContext, ws: string, e: PinEvent): Promise<boolean> {
+  const channel = e.item?.channel ?? e.channel_id;
+  const message = e.item?.message;
+  if (!channel || !message?.ts) return false;
+  const text = message.text ? neutralText(message.text) : undefined;
+  return recordKeyEvent(ctx.deps, { workspace: ws, channelId: channel, messageId: message.ts, user: await actor(ctx, ws, e.user), ...(text ? { text } : {}) });
+}

@@ -1,0 +1,64 @@
+import type { App, BlockAction, ButtonAction, ViewOutput, ViewSubmitAction } from '@slack/bolt';
+import { declareIncident } from '../../app/declare.js';
+import { errorReply } from '../../app/dispatch.js';
+import { pressButton } from '../../app/reactions.js';
+import type { DeclareForm } from '../../app/declare.js';
+import { ACTION_IDS } from './blocks.js';
+import type { SlackContext } from './context.js';
+import { DECLARE_CALLBACK_ID, formErrors, readDeclareForm, readDeclareMeta } from './modal.js';
+import { replyTo } from './respond.js';
+import { workspaceOf } from './translate.js';
+
+/**
+ * Buttons and forms. Both are acked before anything slow: a button with an empty ack, the form
+ * with either an empty ack (it closes) or, when a field is wrong, the field's error (it stays
+ * open). The form's check is the same zod schema `declareIncident` uses, run without I/O.
+ */
+
+const BUTTONS: Record<string, 'ack' | 'escalate'> = { [ACTION_IDS.ack]: 'ack', [ACTION_IDS.escalate]: 'escalate' };
+
+export function registerInteractions(app: App, ctx: SlackContext): void {
+  app.action<BlockAction<ButtonAction>>({ type: 'block_actions', action_id: new RegExp(`^(${Object.keys(BUTTONS).join('|')})$`) }, async ({ ack, body, action }) => {
+    await ack();
+    await ctx.work.run(() => onButton(ctx, body, action));
+  });
+  app.view<ViewSubmitAction>(DECLARE_CALLBACK_ID, async ({ ack, body, view }) => {
+    const form = readDeclareForm(view);
+    const errors = formErrors(ctx.deps, form);
+    if (errors) {
+      await ack({ response_action: 'errors', errors });
+      return;
+    }
+    await ack();
+    await ctx.work.run(() => onDeclareSubmitted(ctx, body, view, form));
+  });
+}
+
+/** Acknowledge / Escalate on a page DM; the button's value is the incident number. */
+async function onButton(ctx: SlackContext, body: BlockAction<ButtonAction>, action: ButtonAction): Promise<void> {
+  const workspace = workspaceOf(body.team?.id ?? body.user.team_id);
+  const user = { id: body.user.id, name: body.user.name ?? body.user.username ?? body.user.id };
+  const target = { workspace, userId: user.id, ...(body.response_url ? { responseUrl: body.response_url } : {}) };
+  const kind = BUTTONS[action.action_id];
+  if (!kind) return;
+  let text: string;
+  try {
+    text = await pressButton(ctx.deps, { workspace, user, action: kind, value: action.value ?? '' });
+  } catch (err) {
+    text = errorReply(ctx.deps, err, { platform: 'slack', workspace, button: kind, user: user.id }).text;
+  }
+  await replyTo(ctx.chat, ctx.log, target, { text });
+}
+
+async function onDeclareSubmitted(ctx: SlackContext, body: ViewSubmitAction, view: ViewOutput, form: DeclareForm): Promise<void> {
+  const workspace = workspaceOf(body.team?.id ?? body.user.team_id);
+  const user = { id: body.user.id, name: body.user.name || body.user.id };
+  const meta = readDeclareMeta(view);
+  let reply;
+  try {
+    reply = await declareIncident(ctx.deps, workspace, user, form);
+  } catch (err) {
+    reply = errorReply(ctx.deps, err, { platform: 'slack', workspace, command: 'declare-form', user: user.id });
+  }
+  await replyTo(ctx.chat, ctx.log, { workspace, userId: user.id, ...(meta.responseUrl ? { responseUrl: meta.responseUrl } : {}) }, reply);
+}
