@@ -22,11 +22,10 @@ export async function recordMessage(deps: Deps, msg: InboundMessage): Promise<bo
   if (!msg.text.trim()) return false;
   const incident = await deps.store.findByChannel(msg.workspace, msg.channelId);
   if (!incident || !acceptsMessages(incident)) return false;
-  const fresh = await deps.store.claim(`msg:${msg.workspace}:${msg.channelId}:${msg.messageId}`, 7 * 24 * 3600);
-  if (!fresh) return false;
   const body = { type: 'message_posted' as const, channelId: msg.channelId, messageId: msg.messageId, text: msg.text };
-  await mutate(deps.store, incident, () => [event(body, msg.user, msg.at)]);
-  return true;
+  return once(deps, `msg:${msg.workspace}:${msg.channelId}:${msg.messageId}`, 7 * 24 * 3600, async () => {
+    await mutate(deps.store, incident, () => [event(body, msg.user, msg.at)]);
+  });
 }
 
 /** A message changed after it was recorded: the edit goes on the timeline, the original stays. */
@@ -42,8 +41,23 @@ export async function recordEdit(deps: Deps, msg: InboundMessage): Promise<boole
 export async function recordDelete(deps: Deps, m: Omit<InboundMessage, 'text'>): Promise<boolean> {
   const incident = await deps.store.findByChannel(m.workspace, m.channelId);
   if (!incident || !acceptsMessages(incident)) return false;
-  const fresh = await deps.store.claim(`del:${m.workspace}:${m.channelId}:${m.messageId}`, 7 * 24 * 3600);
-  if (!fresh) return false;
-  await mutate(deps.store, incident, () => [event({ type: 'message_deleted', channelId: m.channelId, messageId: m.messageId }, m.user, m.at)]);
-  return true;
+  const body = { type: 'message_deleted' as const, channelId: m.channelId, messageId: m.messageId };
+  return once(deps, `del:${m.workspace}:${m.channelId}:${m.messageId}`, 7 * 24 * 3600, async () => {
+    await mutate(deps.store, incident, () => [event(body, m.user, m.at)]);
+  });
+}
+
+/**
+ * Runs `work` once per key: platforms redeliver events. The claim is given back when the work
+ * fails, so the redelivery (or a retry) records what the failed attempt could not.
+ */
+export async function once(deps: Deps, key: string, ttlSeconds: number, work: () => Promise<void>): Promise<boolean> {
+  if (!(await deps.store.claim(key, ttlSeconds))) return false;
+  try {
+    await work();
+    return true;
+  } catch (err) {
+    await deps.store.release(key).catch(() => undefined);
+    throw err;
+  }
 }

@@ -91,6 +91,8 @@ export interface IncidentStore {
    * Guards side effects that may run twice (retried events, re-run jobs).
    */
   claim(key: string, ttlSeconds: number): Promise<boolean>;
+  /** Gives a claim back when the work it guarded failed, so a redelivery can do it. */
+  release(key: string): Promise<void>;
   /** Every workspace that has incidents: for the start-up sweep that re-arms escalation timers. */
   workspaces(): Promise<string[]>;
 }

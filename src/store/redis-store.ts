@@ -115,6 +115,10 @@ export class RedisIncidentStore implements IncidentStore {
     return (await this.redis.set(`${this.prefix}once:${key}`, '1', 'EX', ttl, 'NX')) === 'OK';
   }
 
+  async release(key: string): Promise<void> {
+    await this.redis.del(`${this.prefix}once:${key}`);
+  }
+
   async workspaces(): Promise<string[]> {
     const out: string[] = [];
     const head = `${this.prefix}inc:{`;

@@ -10,8 +10,6 @@ import { neutralText } from './translate.js';
  * The declare form: what `/incident declare` with no title opens. Its fields are the flags of
  * the typed command (title, severity, service, summary, private), read back into the same
  * DeclareForm, so the form and the command declare through the same `declareIncident`.
- *
- * Labels are English for now: the catalogs have no form keys yet.
  */
 
 export const DECLARE_CALLBACK_ID = 'incident_declare';
@@ -27,8 +25,8 @@ export interface DeclareMeta {
 const plain = (text: string) => ({ type: 'plain_text' as const, text, emoji: true });
 const option = (text: string, value: string) => ({ text: plain(text.slice(0, 75)), value });
 
-export function declareModal(deps: Pick<Deps, 'config'>, meta: DeclareMeta): types.ModalView {
-  const { config } = deps;
+export function declareModal(deps: Pick<Deps, 'config' | 't'>, meta: DeclareMeta): types.ModalView {
+  const { config, t } = deps;
   const severities = config.severities.map((s) => option(`${s.id} ${s.name}`, s.id));
   const initial = severities.find((o) => o.value === config.defaultSeverity);
   const services = config.services.slice(0, 100).map((s) => option(s.name ? `${s.id} (${s.name})` : s.id, s.id));
@@ -39,20 +37,20 @@ export function declareModal(deps: Pick<Deps, 'config'>, meta: DeclareMeta): typ
     type: 'modal',
     callback_id: DECLARE_CALLBACK_ID,
     private_metadata: JSON.stringify(meta),
-    title: plain('Declare an incident'),
-    submit: plain('Declare'),
-    close: plain('Cancel'),
+    title: plain(t('form.title')),
+    submit: plain(t('form.submit')),
+    close: plain(t('form.cancel')),
     blocks: [
-      { type: 'input', block_id: 'title', label: plain('Title'), element: { type: 'plain_text_input', action_id: VALUE, max_length: 150 } },
-      { type: 'input', block_id: 'sev', label: plain('Severity'), element: { type: 'static_select', action_id: VALUE, options: severities.slice(0, 100), ...(initial ? { initial_option: initial } : {}) } },
-      { type: 'input', block_id: 'service', optional: true, label: plain('Service'), element: service },
-      { type: 'input', block_id: 'summary', optional: true, label: plain('Summary'), element: { type: 'plain_text_input', action_id: VALUE, multiline: true, max_length: 3000 } },
+      { type: 'input', block_id: 'title', label: plain(t('form.field_title')), element: { type: 'plain_text_input', action_id: VALUE, max_length: 150 } },
+      { type: 'input', block_id: 'sev', label: plain(t('form.field_severity')), element: { type: 'static_select', action_id: VALUE, options: severities.slice(0, 100), ...(initial ? { initial_option: initial } : {}) } },
+      { type: 'input', block_id: 'service', optional: true, label: plain(t('form.field_service')), element: service },
+      { type: 'input', block_id: 'summary', optional: true, label: plain(t('form.field_summary')), element: { type: 'plain_text_input', action_id: VALUE, multiline: true, max_length: 3000 } },
       {
         type: 'input',
         block_id: 'private',
         optional: true,
-        label: plain('Visibility'),
-        element: { type: 'checkboxes', action_id: VALUE, options: [option('Private channel', 'private')] },
+        label: plain(t('form.field_visibility')),
+        element: { type: 'checkboxes', action_id: VALUE, options: [option(t('form.private'), 'private')] },
       },
     ],
   };

@@ -92,7 +92,7 @@ export const en = {
 
   // replies to the person who typed the command
   'reply.declared': 'Declared {ref}: *{title}* ({severity}). Channel: <#{channelId}>',
-  'reply.declared_no_channel': 'Declared {ref}: *{title}* ({severity}). Its channel is being created.',
+  'reply.declared_no_channel': 'Declared {ref}: *{title}* ({severity}), but its channel could not be created; the bot log says why. Commands for it work in its channel once one exists.',
   'reply.done': 'Done.',
   'reply.note_added': 'Noted on the timeline of {ref}.',
   'reply.action_added': 'Added action item {id} to {ref}.',
@@ -277,6 +277,17 @@ export const en = {
   'pm.insights': '- Insights to share with the team: _(fill in)_',
   'pm.footer': 'Author: _(fill in)_ · Written: {date} · Reviewers: _(fill in)_ · Postmortem due within 48 h of resolution.',
   'pm.posted_intro': '*Postmortem draft for {ref}*',
+
+  // the declare form (Slack modal, Discord modal)
+  'form.title': 'Declare an incident',
+  'form.submit': 'Declare',
+  'form.cancel': 'Cancel',
+  'form.field_title': 'Title',
+  'form.field_severity': 'Severity',
+  'form.field_service': 'Service',
+  'form.field_summary': 'Summary',
+  'form.field_visibility': 'Visibility',
+  'form.private': 'Private channel',
 
   // local workspace
   'local.banner': 'Local workspace. You are @{user} in #{channel}. Type /incident help, /as @name to switch user, /join #channel, /react <msg-id> <emoji>, /press <msg-id> <button>, /edit <msg-id> <text>, /delete <msg-id>, /quit.',
