@@ -71,7 +71,7 @@ export const DEFAULT_SEVERITIES: SeverityLevel[] = [
 
 export const configSchema = z
   .object({
-    locale: z.enum(['en']).default('en'),
+    locale: z.enum(['en', 'ko']).default('en'),
     timeZone: z
       .string()
       .default('UTC')
