@@ -1,6 +1,7 @@
 import { coreThroughput, optionsFromEnv } from './core-throughput.js';
 import { escalationTimers, escalationTimersOptionsFromEnv } from './escalation-timers.js';
 import { slackAck, slackAckOptionsFromEnv } from './slack-ack.js';
+import { discordLatency, discordOptionsFromEnv } from './discord-latency.js';
 
 /**
  * `npm run bench`: every benchmark, one after another, each printing a Markdown section that can
@@ -11,6 +12,7 @@ const benches: { name: string; run: () => Promise<void> }[] = [
   { name: 'core-throughput', run: () => coreThroughput(optionsFromEnv()) },
   { name: 'escalation-timers', run: () => escalationTimers(escalationTimersOptionsFromEnv()) },
   { name: 'slack-ack', run: () => slackAck(slackAckOptionsFromEnv()) },
+  { name: 'discord-latency', run: () => discordLatency(discordOptionsFromEnv()) },
 ];
 
 async function main(): Promise<void> {

@@ -1,0 +1,173 @@
+import { ChannelType, OverwriteType, PermissionFlagsBits, type Client, type Guild, type GuildTextBasedChannel, type Message, type OverwriteResolvable, type SendableChannels } from 'discord.js';
+import { PlatformError } from '../../core/errors.js';
+import { nextFreeName } from '../../core/naming.js';
+import type { ChannelRef, ChatPort, Logger, MessageRef, OutboundMessage } from '../../core/ports.js';
+import { platformCall } from './errors.js';
+import { emojiOf, renderMessages, renderOne } from './render.js';
+import { guildOf } from './workspace.js';
+
+/** What people invited to a private incident channel may do there. */
+const MEMBER_ALLOW = { ViewChannel: true, SendMessages: true, ReadMessageHistory: true, AddReactions: true } as const;
+/** The bot keeps these in its own private channels, so it can post, embed and invite. */
+const BOT_ALLOW = [
+  PermissionFlagsBits.ViewChannel,
+  PermissionFlagsBits.SendMessages,
+  PermissionFlagsBits.ReadMessageHistory,
+  PermissionFlagsBits.AddReactions,
+  PermissionFlagsBits.EmbedLinks,
+  PermissionFlagsBits.ManageChannels,
+];
+
+export interface DiscordChatOptions {
+  /** `channels.announce` of the config: a channel NAME, looked up once per guild. */
+  announceChannel: string;
+  /** A category to put incident channels in (DISCORD_CATEGORY_ID); none puts them at the top. */
+  categoryId?: string | undefined;
+  log: Logger;
+}
+
+/**
+ * The chat port on Discord. An incident channel is a guild text channel; a private incident
+ * denies @everyone the View Channel permission and allows the bot and each invited person
+ * through member overwrites (`type: Member`, so uncached users work). Every call's failure is
+ * a PlatformError the outbound queue understands (errors.ts).
+ */
+export class DiscordChat implements ChatPort {
+  private readonly announceIds = new Map<string, string>();
+
+  constructor(
+    private readonly client: Client,
+    private readonly o: DiscordChatOptions,
+  ) {}
+
+  async createChannel(ws: string, name: string, options: { topic: string; private: boolean }): Promise<ChannelRef> {
+    const guild = await this.guild(ws);
+    const me = this.client.user;
+    if (!me) throw new PlatformError('discord: not connected yet', 'transient');
+    // Discord allows duplicate names; the port promises distinct ones, so pick the next free name.
+    // Listed from REST, not the cache: the cache misses channels made while the gateway was away.
+    const taken = new Set((await platformCall('list channels', () => guild.channels.fetch())).map((c) => c?.name));
+    let candidate = name;
+    for (let attempt = 1; taken.has(candidate); attempt++) candidate = nextFreeName(name, attempt);
+    const overwrites: OverwriteResolvable[] | undefined = options.private
+      ? [
+          { id: guild.id, type: OverwriteType.Role, deny: [PermissionFlagsBits.ViewChannel] },
+          { id: me.id, type: OverwriteType.Member, allow: BOT_ALLOW },
+        ]
+      : undefined;
+    const channel = await platformCall('create channel', () =>
+      guild.channels.create({
+        name: candidate,
+        type: ChannelType.GuildText,
+        topic: renderOne({ text: options.topic }, guild.id).content?.slice(0, 1024) ?? '',
+        ...(this.categoryIn(guild) ? { parent: this.o.categoryId } : {}),
+        ...(overwrites ? { permissionOverwrites: overwrites } : {}),
+        reason: 'Incident declared',
+      }),
+    );
+    return { id: channel.id, name: channel.name };
+  }
+
+  /** Public channels are open to everyone already; private ones get a member overwrite each. */
+  async invite(ws: string, channelId: string, userIds: string[]): Promise<void> {
+    const guildId = guildOf(ws);
+    const channel = await this.textChannel(channelId);
+    if (!('permissionOverwrites' in channel)) return;
+    const everyone = channel.permissionOverwrites.cache.get(guildId);
+    if (!everyone?.deny.has(PermissionFlagsBits.ViewChannel)) return;
+    for (const userId of new Set(userIds)) {
+      if (channel.permissionOverwrites.cache.get(userId)?.allow.has(PermissionFlagsBits.ViewChannel)) continue;
+      await platformCall('invite', () => channel.permissionOverwrites.edit(userId, MEMBER_ALLOW, { type: OverwriteType.Member, reason: 'Invited to the incident' }));
+    }
+  }
+
+  async post(ws: string, channelId: string, message: OutboundMessage): Promise<MessageRef> {
+    const channel = await this.textChannel(channelId);
+    return this.send(channel, message, guildOf(ws), 'post');
+  }
+
+  async update(ws: string, ref: MessageRef, message: OutboundMessage): Promise<void> {
+    const channel = await this.textChannel(ref.channelId);
+    await platformCall('edit message', () => channel.messages.edit(ref.messageId, renderOne(message, guildOf(ws))));
+  }
+
+  /**
+   * Opens the DM channel first (POST /users/@me/channels; cached for the process afterwards):
+   * Discord needs it open, and discord.js needs it cached to deliver reactions made in it.
+   */
+  async dm(ws: string, userId: string, message: OutboundMessage): Promise<MessageRef> {
+    const channel = await platformCall('open DM', () => this.client.users.createDM(userId));
+    return this.send(channel, message, guildOf(ws), 'DM');
+  }
+
+  async announce(ws: string, message: OutboundMessage): Promise<MessageRef> {
+    const guild = await this.guild(ws);
+    const channelId = await this.announceChannel(ws, guild);
+    try {
+      return await this.post(ws, channelId, message);
+    } catch (err) {
+      // A deleted or locked announcement channel is looked up again next time.
+      if (err instanceof PlatformError && err.kind === 'permanent') this.announceIds.delete(guild.id);
+      throw err;
+    }
+  }
+
+  async react(_ws: string, ref: MessageRef, emoji: string): Promise<void> {
+    const channel = await this.textChannel(ref.channelId);
+    await platformCall('react', () => channel.messages.react(ref.messageId, emojiOf(emoji)));
+  }
+
+  /** The server nickname, else the display name; the id itself when Discord cannot tell. */
+  async userName(ws: string, userId: string): Promise<string> {
+    try {
+      const guild = await this.guild(ws);
+      return (await guild.members.fetch(userId)).displayName;
+    } catch {
+      const user = await this.client.users.fetch(userId).catch(() => null);
+      return user ? (user.globalName ?? user.username) : userId;
+    }
+  }
+
+  private async send(channel: SendableChannels, message: OutboundMessage, guildId: string, what: string): Promise<MessageRef> {
+    let last: MessageRef | null = null;
+    for (const piece of renderMessages(message, guildId)) {
+      const sent = await platformCall(what, (): Promise<Message> => channel.send(piece));
+      last = { channelId: sent.channelId, messageId: sent.id };
+    }
+    if (!last) throw new Error('discord: nothing to send');
+    return last;
+  }
+
+  /** A category id belongs to one guild: with several guilds, the others get no category. */
+  categoryIn(guild: Guild): boolean {
+    return Boolean(this.o.categoryId) && guild.channels.cache.get(this.o.categoryId ?? '')?.type === ChannelType.GuildCategory;
+  }
+
+  private async guild(ws: string): Promise<Guild> {
+    const id = guildOf(ws);
+    return this.client.guilds.cache.get(id) ?? platformCall('fetch guild', () => this.client.guilds.fetch(id));
+  }
+
+  private async textChannel(channelId: string): Promise<GuildTextBasedChannel & SendableChannels> {
+    const channel = await platformCall('fetch channel', () => this.client.channels.fetch(channelId));
+    if (!channel || channel.isDMBased() || !channel.isTextBased() || !channel.isSendable()) {
+      throw new PlatformError(`discord: channel ${channelId} is not a server text channel`, 'permanent', undefined, 'The incident channel was deleted or changed type.');
+    }
+    return channel;
+  }
+
+  private async announceChannel(ws: string, guild: Guild): Promise<string> {
+    const known = this.announceIds.get(guild.id);
+    if (known) return known;
+    const name = this.o.announceChannel.replace(/^#/, '');
+    const channels = await platformCall('list channels', () => guild.channels.fetch());
+    const found = channels.find((c) => c?.type === ChannelType.GuildText && c.name === name);
+    if (!found) {
+      const fix = `Create a text channel #${name} in "${guild.name}" that the bot can post in, or set channels.announce in the config to an existing channel's name.`;
+      this.o.log.error({ workspace: ws, channel: name, fix }, 'discord announcement channel not found');
+      throw new PlatformError(`discord: no #${name} channel in guild ${guild.id}`, 'permanent', undefined, fix);
+    }
+    this.announceIds.set(guild.id, found.id);
+    return found.id;
+  }
+}

@@ -1,0 +1,126 @@
+import type { AppConfig } from '../../config.js';
+import { ACTIVE_STATUSES, HORIZONS, ROLES } from '../../core/model.js';
+
+/**
+ * The options of each `/incident` subcommand on Discord, and how their values become the text
+ * the subcommand's own parser reads (`declare "DB down" --sev P1`). One table serves both the
+ * registration (npm run discord:register) and the translation of an interaction, so the two
+ * cannot drift apart. The table follows each command's usage line in the en catalog.
+ */
+
+export interface OptionSpec {
+  name: string;
+  kind: 'string' | 'user' | 'boolean';
+  /**
+   * Where the value goes: `positional` in order, `flag` as `--name value` (`--name` for a true
+   * boolean), `rest` as free text at the end, `keyword` alone as `<name> <value>` (action done A1).
+   */
+  place: 'positional' | 'flag' | 'rest' | 'keyword';
+  description: string;
+  required?: boolean;
+  /** Fixed choices, from the config where they live there; none means free text. */
+  choices?: (config: AppConfig) => readonly string[];
+}
+
+const severities = (c: AppConfig) => c.severities.map((s) => s.id);
+const services = (c: AppConfig) => c.services.map((s) => s.id);
+const rotations = (c: AppConfig) => c.rotations.map((r) => r.id);
+
+const opt = (name: string, kind: OptionSpec['kind'], place: OptionSpec['place'], description: string, more: Partial<OptionSpec> = {}): OptionSpec => ({
+  name,
+  kind,
+  place,
+  description,
+  ...more,
+});
+
+export const SUBCOMMAND_OPTIONS: Readonly<Record<string, readonly OptionSpec[]>> = {
+  declare: [
+    opt('title', 'string', 'positional', 'What is broken, in a few words', { required: true }),
+    opt('sev', 'string', 'flag', 'Severity (default from the config)', { choices: severities }),
+    opt('service', 'string', 'flag', 'The affected service', { choices: services }),
+    opt('summary', 'string', 'flag', 'A longer description'),
+    opt('private', 'boolean', 'flag', 'Only invited people see the channel'),
+  ],
+  status: [
+    opt('status', 'string', 'positional', 'The new status', { required: true, choices: () => ACTIVE_STATUSES }),
+    opt('message', 'string', 'rest', 'Why, for everyone following'),
+  ],
+  sev: [opt('severity', 'string', 'positional', 'The new severity', { required: true, choices: severities }), opt('reason', 'string', 'rest', 'Why')],
+  role: [
+    opt('role', 'string', 'positional', 'The role', { required: true, choices: () => ROLES }),
+    opt('user', 'user', 'positional', 'Who takes it', { required: true }),
+  ],
+  note: [opt('text', 'string', 'rest', 'The note', { required: true })],
+  timeline: [],
+  action: [
+    opt('text', 'string', 'positional', 'The follow-up to do'),
+    opt('owner', 'user', 'flag', 'Who owns it'),
+    opt('due', 'string', 'flag', 'When: 1w, 1m or q (default 1m)', { choices: () => HORIZONS }),
+    opt('done', 'string', 'keyword', 'Instead: mark this item done, e.g. A1'),
+  ],
+  ack: [],
+  page: [
+    opt('rotation', 'string', 'positional', 'Page whoever this rotation has on call', { choices: rotations }),
+    opt('user', 'user', 'positional', 'Page this person'),
+    opt('user2', 'user', 'positional', 'And this person'),
+    opt('user3', 'user', 'positional', 'And this person'),
+    opt('message', 'string', 'rest', 'What they should know'),
+  ],
+  escalate: [],
+  resolve: [opt('summary', 'string', 'rest', 'How it was fixed')],
+  close: [],
+  cancel: [opt('reason', 'string', 'rest', 'Why it was not an incident')],
+  list: [opt('all', 'boolean', 'flag', 'Include closed and cancelled incidents')],
+  oncall: [
+    opt('rotation', 'string', 'positional', 'Only this rotation', { choices: rotations }),
+    opt('at', 'string', 'flag', 'At another time: +2h, tomorrow 09:00, mon 09:00'),
+  ],
+  cover: [
+    opt('user', 'user', 'positional', 'Who covers', { required: true }),
+    opt('duration', 'string', 'positional', 'For how long: 30m, 2h, 1d', { required: true }),
+    opt('rotation', 'string', 'flag', 'Which rotation (default: yours)', { choices: rotations }),
+  ],
+  policy: [
+    opt('policy', 'string', 'positional', 'A policy id or a severity'),
+    opt('service', 'string', 'flag', 'As if for this service', { choices: services }),
+    opt('at', 'string', 'flag', 'Starting at another time: +2h, mon 09:00'),
+  ],
+  help: [],
+};
+
+/** A subcommand added to commands/ but not to the table still works: everything in one text option. */
+const FALLBACK: readonly OptionSpec[] = [opt('args', 'string', 'rest', 'Arguments, as you would type them after the subcommand')];
+
+export function optionsOf(subcommand: string): readonly OptionSpec[] {
+  return SUBCOMMAND_OPTIONS[subcommand] ?? FALLBACK;
+}
+
+/**
+ * Quotes a value so the core's tokenizer keeps it one token: `"..."`, or `'...'` when it holds a
+ * double quote, or `“...”` when it holds both.
+ */
+export function quote(value: string): string {
+  if (value && !/[\s"'“]/.test(value)) return value;
+  if (!value.includes('"')) return `"${value}"`;
+  if (!value.includes("'")) return `'${value}'`;
+  return value.includes('”') ? value.replace(/\s+/g, ' ') : `“${value}”`;
+}
+
+/** The text after `/incident` for a subcommand and its option values (user options hold ids). */
+export function invocationText(subcommand: string, values: ReadonlyMap<string, string | number | boolean>): string {
+  const specs = optionsOf(subcommand);
+  const keyword = specs.find((s) => s.place === 'keyword' && values.has(s.name));
+  if (keyword) return `${subcommand} ${keyword.name} ${quote(String(values.get(keyword.name)))}`;
+  const head = [subcommand];
+  const tail: string[] = [];
+  for (const spec of specs) {
+    const value = values.get(spec.name);
+    if (value === undefined || value === false || value === '') continue;
+    const text = spec.kind === 'user' ? `<@${String(value)}>` : String(value);
+    if (spec.place === 'rest') tail.push(text);
+    else if (spec.place === 'flag') head.push(value === true ? `--${spec.name}` : `--${spec.name} ${spec.kind === 'user' ? text : quote(text)}`);
+    else head.push(spec.kind === 'user' ? text : quote(text));
+  }
+  return [...head, ...tail].join(' ');
+}

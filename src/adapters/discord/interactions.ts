@@ -1,0 +1,82 @@
+import { MessageFlags, type ButtonInteraction, type ChatInputCommandInteraction, type Interaction, type RepliableInteraction } from 'discord.js';
+import type { Invocation, Reply } from '../../app/context.js';
+import { dispatch, errorReply } from '../../app/dispatch.js';
+import { pressButton } from '../../app/reactions.js';
+import { invocationText } from './command-options.js';
+import { actorOf, type DiscordContext } from './context.js';
+import { parseButtonId, renderMessages, renderOne } from './render.js';
+import { PLATFORM, workspaceOf } from './workspace.js';
+
+/**
+ * `/incident` and the page buttons. Discord drops an interaction not answered within 3 s, and
+ * declaring an incident creates a channel, sets permissions and posts several messages, so
+ * every interaction is deferred first, before any other work, and answered by editing the
+ * deferred reply. The deferral is ephemeral: most answers are for the person alone; a public
+ * answer is posted as a follow-up for the channel and the private placeholder removed.
+ */
+export async function onInteraction(ctx: DiscordContext, i: Interaction): Promise<void> {
+  if (i.isChatInputCommand() && i.commandName === 'incident') return slashCommand(ctx, i);
+  if (i.isButton()) {
+    const button = parseButtonId(i.customId);
+    if (button) return pressed(ctx, i, button);
+  }
+}
+
+/** False when Discord refused the deferral (too late, or gone): then the work is not done either. */
+async function defer(ctx: DiscordContext, i: RepliableInteraction): Promise<boolean> {
+  try {
+    await i.deferReply({ flags: MessageFlags.Ephemeral });
+    return true;
+  } catch (err) {
+    ctx.log.warn({ err, interaction: i.id }, 'discord interaction could not be deferred; not run');
+    return false;
+  }
+}
+
+async function slashCommand(ctx: DiscordContext, i: ChatInputCommandInteraction): Promise<void> {
+  // Registered per guild only, so a DM cannot carry /incident; nothing to answer there.
+  if (!i.inGuild()) return;
+  if (!(await defer(ctx, i))) return;
+  const subcommand = i.options.getSubcommand(false) ?? 'help';
+  const values = new Map<string, string | number | boolean>();
+  for (const o of i.options.data[0]?.options ?? []) if (o.value !== undefined) values.set(o.name, o.value);
+  const inv: Invocation = {
+    platform: PLATFORM,
+    workspace: workspaceOf(i.guildId),
+    channelId: i.channelId,
+    user: actorOf(i.user, i.member),
+    text: invocationText(subcommand, values),
+  };
+  await answer(i, await dispatch(ctx.deps, ctx.commands, inv), i.guildId);
+}
+
+async function answer(i: RepliableInteraction, reply: Reply, guildId: string): Promise<void> {
+  const pieces = renderMessages(reply, guildId);
+  if (reply.public) {
+    for (const piece of pieces) await i.followUp(piece);
+    await i.deleteReply();
+    return;
+  }
+  const [first, ...more] = pieces;
+  await i.editReply(first ?? { content: '…' });
+  for (const piece of more) await i.followUp({ ...piece, flags: MessageFlags.Ephemeral });
+}
+
+/**
+ * Acknowledge or Escalate on a page DM. DMs have no guild: the button's id carries it (a bot
+ * serving a single guild also understands ids without one).
+ */
+async function pressed(ctx: DiscordContext, i: ButtonInteraction, b: NonNullable<ReturnType<typeof parseButtonId>>): Promise<void> {
+  const only = ctx.guildIds();
+  const guildId = b.guildId ?? i.guildId ?? (only.length === 1 ? only[0] : undefined);
+  if (!guildId) return;
+  if (!(await defer(ctx, i))) return;
+  const workspace = workspaceOf(guildId);
+  let text: string;
+  try {
+    text = await pressButton(ctx.deps, { workspace, user: actorOf(i.user, i.member), action: b.action, value: b.value });
+  } catch (err) {
+    text = errorReply(ctx.deps, err, { platform: PLATFORM, workspace, button: b.action, user: i.user.id }).text;
+  }
+  await i.editReply(renderOne({ text }, guildId));
+}

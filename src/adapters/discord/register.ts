@@ -1,0 +1,44 @@
+import { pathToFileURL } from 'node:url';
+import { REST, Routes } from 'discord.js';
+import { commands } from '../../../commands/index.js';
+import { loadConfig, parseEnv, type AppConfig, type Env } from '../../config.js';
+import { translator } from '../../core/i18n/index.js';
+import { incidentCommand } from './command-definition.js';
+
+/**
+ * `npm run discord:register`: registers `/incident` in each guild of DISCORD_GUILD_ID. Guild
+ * commands appear at once (global ones take up to an hour) and are registered by a person, not at
+ * every start: Discord allows 200 command creations a day per guild. The call is a bulk
+ * overwrite, so running it again after changing the config (severities, services and rotations
+ * become choices) replaces the command in place.
+ */
+export async function registerCommands(env: Env, config: AppConfig, print: (line: string) => void): Promise<number> {
+  const guilds = (env.DISCORD_GUILD_ID ?? '').split(',').filter(Boolean);
+  const missing = [!env.DISCORD_TOKEN && 'DISCORD_TOKEN', !env.DISCORD_APPLICATION_ID && 'DISCORD_APPLICATION_ID', guilds.length === 0 && 'DISCORD_GUILD_ID'].filter(Boolean);
+  if (missing.length > 0 || !env.DISCORD_TOKEN || !env.DISCORD_APPLICATION_ID) throw new Error(`set ${missing.join(', ')} to register the command`);
+  const rest = new REST({ version: '10', ...(env.DISCORD_API_URL ? { api: env.DISCORD_API_URL } : {}) }).setToken(env.DISCORD_TOKEN);
+  const command = incidentCommand(commands, config, translator(config.locale));
+  for (const guild of guilds) {
+    await rest.put(Routes.applicationGuildCommands(env.DISCORD_APPLICATION_ID, guild), { body: [command] });
+    print(`Registered /incident with ${command.options?.length ?? 0} subcommands in guild ${guild}.`);
+  }
+  return guilds.length;
+}
+
+async function main(): Promise<void> {
+  const env = parseEnv(process.env);
+  if (!env.ok) throw new Error(`Environment problems:\n${env.problems.map((p) => `  - ${p}`).join('\n')}`);
+  const config = loadConfig(env.env.INCIDENT_CONFIG);
+  if (!config.ok) throw new Error(`Config problems in ${env.env.INCIDENT_CONFIG}:\n${config.problems.map((p) => `  - ${p}`).join('\n')}`);
+  await registerCommands(env.env, config.config, (line) => console.log(line));
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main().then(
+    () => process.exit(0),
+    (err: Error) => {
+      process.stderr.write(`discord:register: ${err.message}\n`);
+      process.exit(1);
+    },
+  );
+}
