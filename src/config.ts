@@ -190,6 +190,7 @@ const envSchema = z.object({
   DISCORD_APPLICATION_ID: z.string().regex(/^\d+$/, 'the application id is a number').optional(),
   DISCORD_GUILD_ID: z.string().regex(/^\d+(,\d+)*$/, 'one guild id or several, comma-separated').optional(),
   DISCORD_API_URL: z.string().url().optional(),
+  DISCORD_CATEGORY_ID: z.string().regex(/^\d+$/, 'a category id is a number (right-click it → Copy Channel ID)').optional(),
 }).superRefine((e, ctx) => {
   if (e.SLACK_BOT_TOKEN && !e.SLACK_SIGNING_SECRET && !e.SLACK_APP_TOKEN) {
     ctx.addIssue({ code: 'custom', path: ['SLACK_SIGNING_SECRET'], message: 'needed with SLACK_BOT_TOKEN (or set SLACK_APP_TOKEN for Socket Mode)' });

@@ -1,4 +1,7 @@
+import { PlatformError } from '../core/errors.js';
 import type { ChannelRef, ChatPort, MessageRef, OutboundMessage } from '../core/ports.js';
+
+const HAND_BACK_MS = 2_000;
 
 /**
  * One chat port over several platforms. Workspace ids carry their platform as a prefix
@@ -15,7 +18,9 @@ export class RoutingChat implements ChatPort {
   private to(workspace: string): ChatPort {
     const platform = workspace.includes(':') ? workspace.slice(0, workspace.indexOf(':')) : workspace;
     const chat = this.routes.get(platform);
-    if (!chat) throw new Error(`no chat platform "${platform}" in this process for workspace ${workspace}`);
+    // Another bot process has this platform (Discord's gateway runs in one process only): hand
+    // the job back to the queue for a while, without using up an attempt, for that process to take.
+    if (!chat) throw new PlatformError(`no ${platform} adapter in this process`, 'rate_limited', HAND_BACK_MS, `run a process with ${platform} credentials`);
     return chat;
   }
 

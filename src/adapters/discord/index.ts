@@ -32,7 +32,7 @@ export async function startDiscord(deps: Deps, env: Env, o: DiscordStartOptions 
   if (!env.DISCORD_TOKEN) throw new Error('DISCORD_TOKEN is not set');
   const log = deps.log.child({ platform: PLATFORM });
   const client = createDiscordClient(env.DISCORD_API_URL ? { api: env.DISCORD_API_URL } : {});
-  const categoryId = o.categoryId ?? process.env.DISCORD_CATEGORY_ID;
+  const categoryId = o.categoryId ?? env.DISCORD_CATEGORY_ID;
   const chat = new DiscordChat(client, { announceChannel: deps.config.channels.announce, categoryId: categoryId || undefined, log });
   const configured = (env.DISCORD_GUILD_ID ?? '').split(',').filter(Boolean);
   const ctx: DiscordContext = {

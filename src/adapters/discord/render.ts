@@ -1,4 +1,4 @@
-import { ButtonStyle, ComponentType, type APIEmbed, type BaseMessageOptions } from 'discord.js';
+import { ActionRowBuilder, ButtonBuilder, ButtonStyle, type APIEmbed, type BaseMessageOptions } from 'discord.js';
 import type { MessageAction, OutboundMessage } from '../../core/ports.js';
 
 /**
@@ -121,13 +121,10 @@ function extras(m: OutboundMessage, guildId: string): Pick<BaseMessageOptions, '
     const fields = (m.fields ?? []).slice(0, 25).map((f) => ({ name: clip(plain(f.label), 256), value: clip(toDiscordText(f.value) || '—', 1024), inline: true }));
     embeds.push({ fields, ...(m.footer ? { footer: { text: clip(plain(m.footer), 2048) } } : {}) });
   }
-  const buttons = (m.actions ?? []).slice(0, 5).map((a) => ({
-    type: ComponentType.Button as const,
-    custom_id: buttonId(a, guildId),
-    label: clip(a.label, 80),
-    style: STYLES[a.style ?? 'none'] as ButtonStyle.Primary,
-  }));
-  return { embeds, components: buttons.length ? [{ type: ComponentType.ActionRow, components: buttons }] : [] };
+  const buttons = (m.actions ?? [])
+    .slice(0, 5)
+    .map((a) => new ButtonBuilder().setCustomId(buttonId(a, guildId)).setLabel(clip(a.label, 80)).setStyle(STYLES[a.style ?? 'none']));
+  return { embeds, components: buttons.length ? [new ActionRowBuilder<ButtonBuilder>().addComponents(buttons)] : [] };
 }
 
 /**
