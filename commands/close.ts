@@ -1,5 +1,6 @@
 import { decideClose } from '../src/core/lifecycle.js';
 import { change } from '../src/app/change.js';
+import { errorRef as newErrorRef } from '../src/app/dispatch.js';
 import type { Command } from '../src/app/context.js';
 
 export const close: Command = {
@@ -9,6 +10,10 @@ export const close: Command = {
   scope: 'incident',
   async run(ctx) {
     const after = await change(ctx, (inc) => decideClose(inc, ctx.inv.user, ctx.deps.clock.now()));
-    return { text: ctx.deps.t('reply.closed', { ref: after.ref, path: after.postmortemPath ?? '' }) };
+    if (after.postmortemPath) return { text: ctx.deps.t('reply.closed', { ref: after.ref, path: after.postmortemPath }) };
+    // The close is recorded; only the draft is missing. The effect's failure is in the log already.
+    const errorRef = newErrorRef();
+    ctx.deps.log.error({ ref: errorRef, incidentId: after.ref, workspace: after.workspace }, 'postmortem draft missing after close');
+    return { text: ctx.deps.t('reply.postmortem_failed', { ref: after.ref, errorRef }) };
   },
 };

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { domainIssue, splitArgs, validate } from '../src/core/args.js';
 import { IncidentError } from '../src/core/errors.js';
 import { formatTime } from '../src/core/durations.js';
+import type { CoverOverride } from '../src/core/ports.js';
 import { onCallAt } from '../src/core/rotation.js';
 import type { Command } from '../src/app/context.js';
 import { findRotation } from '../src/app/oncall.js';
@@ -28,7 +29,8 @@ export const cover: Command = {
     const input = validate(z.object({ user: z.string(), duration }), { user: userToken, duration: length }, 'usage.cover');
     const user = await resolveMention(deps, inv.workspace, input.user);
     const now = deps.clock.now();
-    const rotation = typeof raw.flags.rotation === 'string' ? findRotation(deps, raw.flags.rotation) : defaultRotation(deps, inv.user.id, now);
+    const covers = await deps.oncall.overrides(inv.workspace, now);
+    const rotation = typeof raw.flags.rotation === 'string' ? findRotation(deps, raw.flags.rotation) : defaultRotation(deps, inv.user.id, now, covers);
     const to = new Date(now.getTime() + input.duration);
     await deps.oncall.addOverride(inv.workspace, rotation.id, { user: user.id, from: now.toISOString(), to: to.toISOString() }, now);
     const until = formatTime(to.toISOString(), rotation.timeZone);
@@ -37,9 +39,10 @@ export const cover: Command = {
 };
 
 /** The rotation the person asking is on call for now, or the only rotation there is. */
-function defaultRotation(deps: Parameters<Command['run']>[0]['deps'], userId: string, now: Date) {
+function defaultRotation(deps: Parameters<Command['run']>[0]['deps'], userId: string, now: Date, covers: Record<string, CoverOverride[]>) {
   const rotations = deps.config.rotations;
-  const mine = rotations.find((r) => onCallAt(r, now)?.userId === userId);
+  // On call by the schedule or through a cover: handing on a cover is covering too.
+  const mine = rotations.find((r) => onCallAt(r, now, covers[r.id] ?? [])?.userId === userId);
   if (mine) return mine;
   if (rotations.length === 1 && rotations[0]) return rotations[0];
   throw new IncidentError('missing_argument', { whatKey: 'arg.rotation', usageKey: 'usage.cover' });

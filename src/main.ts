@@ -83,11 +83,15 @@ async function openCore(s: Settings, o: { chat: ChatPort; clock?: Clock; logFile
   });
   const armed = await rearmEscalations(deps);
   log.info({ redis: maskUrl(redisServer.url), spawnedRedis: redisServer.spawned, armed }, 'core started');
+  // The sweep again every minute: a timer whose queueing failed (Redis blip) is back within a minute.
+  const sweep = setInterval(() => void rearmEscalations(deps).catch((err: Error) => log.error({ err: err.message }, 'escalation sweep failed')), 60_000);
+  sweep.unref();
   return {
     deps,
     scheduler,
     log,
     async close() {
+      clearInterval(sweep);
       await workers.close(5_000);
       await scheduler.close();
       await redis.quit().catch(() => undefined);

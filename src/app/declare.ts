@@ -7,6 +7,7 @@ import { choosePolicy, snapshotPolicy } from '../core/routing.js';
 import { createIncident, mutate } from '../store/mutate.js';
 import type { AppConfig } from '../config.js';
 import type { Deps, Reply } from './context.js';
+import { errorRef } from './dispatch.js';
 import { applyEffects } from './effects.js';
 import { serviceId, severityId } from './schemas.js';
 
@@ -35,10 +36,20 @@ export async function declareIncident(deps: Deps, workspace: string, user: Actor
     deps.clock.now(),
   );
   const created = await createIncident(deps.store, { workspace, number }, events);
-  const incident = await startPaging(deps, await applyEffects(deps, created, events));
+  const opened = await applyEffects(deps, created, events);
+  let incident = opened;
+  let pagingFailed: string | undefined;
+  try {
+    incident = await startPaging(deps, opened);
+  } catch (err) {
+    // The incident and its channel exist: say so, and say that paging did not start.
+    pagingFailed = errorRef();
+    deps.log.error({ err, ref: pagingFailed, incidentId: opened.ref, workspace }, 'paging did not start');
+  }
   const params = { ref: incident.ref, title: incident.title, severity: incident.severity, channelId: incident.channelId ?? '' };
   const lines = [deps.t(incident.channelId ? 'reply.declared' : 'reply.declared_no_channel', params)];
-  if (!incident.escalation) {
+  if (pagingFailed) lines.push(deps.t('reply.paging_failed', { ref: pagingFailed }));
+  else if (!incident.escalation) {
     lines.push(deps.t('reply.no_policy_on_declare', { severity: incident.severity, service: incident.service ? ` / ${incident.service}` : '' }));
   }
   return { text: lines.join('\n') };
@@ -50,5 +61,6 @@ async function startPaging(deps: Deps, incident: Incident): Promise<Incident> {
   if (!policy) return incident;
   const snapshot = snapshotPolicy(deps.config, policy, incident.service);
   const { after, events } = await mutate(deps.store, incident, (inc) => decideStartEscalation(inc, policy.id, snapshot, deps.clock.now()));
+  // A failed timer is re-armed by the minute sweep (the escalation state says a step is due).
   return applyEffects(deps, after, events);
 }

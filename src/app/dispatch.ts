@@ -40,13 +40,18 @@ async function openIncidents(deps: Deps, workspace: string): Promise<string> {
 /** Words for an error: the catalog's for a user error, a reference to the logs for anything else. */
 export function errorReply(deps: Deps, err: unknown, logContext: object): Reply {
   if (err instanceof IncidentError) return { text: userErrorText(deps, err) };
-  const ref = randomBytes(4).toString('hex');
+  const ref = errorRef();
   if (err instanceof ConflictError) {
     deps.log.warn({ ...logContext, ref, key: err.key }, 'write conflict');
     return { text: deps.t('error.busy', { ref }) };
   }
   deps.log.error({ ...logContext, ref, err }, 'command failed');
   return { text: deps.t('error.unexpected', { ref }) };
+}
+
+/** A short id that ties what a person is told to the log line an operator searches for. */
+export function errorRef(): string {
+  return randomBytes(4).toString('hex');
 }
 
 export function userErrorText(deps: Deps, err: IncidentError): string {

@@ -3,7 +3,7 @@ import { event } from '../core/events.js';
 import { effectsFor, type Effect } from '../core/effects.js';
 import { PlatformError } from '../core/errors.js';
 import type { Incident } from '../core/model.js';
-import type { OutboundJob } from '../core/ports.js';
+import type { OutboundJob, OutboundMessage } from '../core/ports.js';
 import { channelName } from '../core/naming.js';
 import { renderPostmortem } from '../core/postmortem.js';
 import { BOT } from '../core/projection.js';
@@ -18,23 +18,29 @@ import type { Deps } from './context.js';
  * event and react to it in turn. One failing effect is logged and does not stop the others:
  * the record is already safe in the store.
  */
-export async function applyEffects(
-  deps: Deps,
-  incident: Incident,
-  events: readonly IncidentEvent[],
-  only?: ReadonlySet<Effect['kind']>,
-): Promise<Incident> {
+export async function applyEffects(deps: Deps, incident: Incident, events: readonly IncidentEvent[], o: EffectOptions = {}): Promise<Incident> {
   let current = incident;
+  let failure: unknown;
   const effects = effectsFor(incident, events, deps.t, { ackEmojis: deps.config.paging.ackEmojis });
   for (const [index, effect] of effects.entries()) {
-    if (only && !only.has(effect.kind)) continue;
+    if (o.only && !o.only.has(effect.kind)) continue;
     try {
       current = await runEffect(deps, current, effect, `${incident.version}-${index}`);
     } catch (err) {
       deps.log.error({ err, incidentId: current.ref, workspace: current.workspace, effect: effect.kind }, 'effect failed');
+      if (o.mustSucceed?.has(effect.kind)) failure ??= err;
     }
   }
+  // After the others ran: a caller that can retry (a step job) redoes the idempotent ones.
+  if (failure) throw failure;
   return current;
+}
+
+export interface EffectOptions {
+  /** Run only these kinds (a step job repeating what an earlier run of it may have missed). */
+  only?: ReadonlySet<Effect['kind']>;
+  /** Throw (after running the rest) when one of these fails, instead of only logging it. */
+  mustSucceed?: ReadonlySet<Effect['kind']>;
 }
 
 /** `slot` names the effect within its batch, for the deterministic id of a queued message. */
@@ -69,8 +75,8 @@ async function runEffect(deps: Deps, inc: Incident, effect: Effect, slot: string
       return inc;
     }
     case 'schedule_step': {
-      // Counted from now, not from when the event was recorded: the time spent getting here
-      // (the write, earlier effects) must not make the step late.
+      // Counted from now to the due time, not from when the event was recorded: the time spent
+      // getting here (the write, earlier effects) must not make the step late.
       const delayMs = Math.max(0, Date.parse(effect.dueAt) - deps.clock.now().getTime());
       await deps.scheduler.scheduleStep(effect.ref, delayMs, effect.dueAt);
       return inc;
@@ -106,20 +112,20 @@ async function record(deps: Deps, inc: Incident, events: IncidentEvent[]): Promi
 
 export async function refreshSummary(deps: Deps, inc: Incident): Promise<Incident> {
   if (!inc.channelId) return inc;
-  const message = summaryMessage(inc, {
-    t: deps.t,
-    severities: deps.config.severities,
-    timeZone: deps.config.timeZone,
-    now: deps.clock.now(),
-  });
+  const message = renderSummary(deps, inc);
   if (inc.summaryMessageId) {
     const ref = { channelId: inc.channelId, messageId: inc.summaryMessageId };
-    const job = { id: outboundJobId(['sum', inc.workspace, inc.number, inc.version]), workspace: inc.workspace, kind: 'update' as const, target: ref.channelId, messageId: ref.messageId, message };
+    // Queued, the edit is rendered again when it is delivered: a late retry never puts back an older summary.
+    const job = { id: outboundJobId(['sum', inc.workspace, inc.number, inc.version]), workspace: inc.workspace, kind: 'update' as const, target: ref.channelId, messageId: ref.messageId, message, summaryOf: inc.number };
     await orQueue(deps, job, () => deps.chat.update(inc.workspace, ref, message));
     return inc;
   }
   const ref = await deps.chat.post(inc.workspace, inc.channelId, message);
   return record(deps, inc, [event({ type: 'summary_posted', messageId: ref.messageId }, BOT, deps.clock.now())]);
+}
+
+export function renderSummary(deps: Deps, inc: Incident): OutboundMessage {
+  return summaryMessage(inc, { t: deps.t, severities: deps.config.severities, timeZone: deps.config.timeZone, now: deps.clock.now() });
 }
 
 async function writePostmortem(deps: Deps, inc: Incident, actor: string): Promise<Incident> {
@@ -133,8 +139,12 @@ async function writePostmortem(deps: Deps, inc: Incident, actor: string): Promis
   const path = await deps.postmortems.write(inc, markdown);
   const after = await record(deps, inc, [event({ type: 'postmortem_written', path }, BOT, deps.clock.now())]);
   if (inc.channelId) {
-    await deps.chat.post(inc.workspace, inc.channelId, { text: deps.t('post.closed', { actor, ref: inc.ref, path }) });
-    await deps.chat.post(inc.workspace, inc.channelId, { text: `${deps.t('pm.posted_intro', { ref: inc.ref })}\n\n${markdown}` });
+    const channelId = inc.channelId;
+    const posts = [{ text: deps.t('post.closed', { actor, ref: inc.ref, path }) }, { text: `${deps.t('pm.posted_intro', { ref: inc.ref })}\n\n${markdown}` }];
+    for (const [i, message] of posts.entries()) {
+      const job = { id: outboundJobId(['pm', inc.workspace, inc.number, i]), workspace: inc.workspace, kind: 'post' as const, target: channelId, message };
+      await orQueue(deps, job, () => deps.chat.post(inc.workspace, channelId, message));
+    }
   }
   return after;
 }

@@ -4,10 +4,13 @@ import { decideStep, isDueStep } from '../core/paging.js';
 import type { MessageRef, OutboundJob, StepRef } from '../core/ports.js';
 import { mutate } from '../store/mutate.js';
 import type { Deps } from './context.js';
-import { applyEffects } from './effects.js';
+import { applyEffects, renderSummary } from './effects.js';
 
-/** Effects that are safe and needed to repeat when a step job runs again after a crash. */
-const REPLAYABLE: ReadonlySet<Effect['kind']> = new Set(['page', 'schedule_step']);
+/**
+ * Effects a step job cannot do without: queueing the page DMs and the next timer. Both are
+ * idempotent by id, so a failure fails the job, and its retry (or a re-run after a crash) repeats them.
+ */
+const ESSENTIAL: ReadonlySet<Effect['kind']> = new Set(['page', 'schedule_step']);
 
 /**
  * Runs one escalation step job. The decision is recorded with a compare-and-set, so of two
@@ -26,17 +29,18 @@ export async function runStep(deps: Deps, ref: StepRef): Promise<void> {
   const log = deps.log.child({ incidentId: after.ref, workspace: ref.workspace, step: ref.step, generation: ref.generation });
   if (events.length > 0) {
     log.info({ paged: events.flatMap((e) => (e.type === 'paged' ? e.users.map((u) => u.id) : [])) }, 'escalation step ran');
-    await applyEffects(deps, after, events);
+    await applyEffects(deps, after, events, { mustSucceed: ESSENTIAL });
     return;
   }
-  const recorded = after.escalation?.pages.some((p) => p.generation === ref.generation && p.step === ref.step);
-  if (!recorded) {
+  // Not due: either stale (acknowledged, finished, superseded) or already recorded by an earlier
+  // run of this job that may have died before queueing its DMs and the next timer.
+  const all = await deps.store.events(key);
+  const paged = all.find((e) => e.type === 'paged' && e.generation === ref.generation && e.step === ref.step);
+  if (!paged) {
     log.info({ phase: after.escalation?.phase, status: after.status }, 'escalation step skipped');
     return;
   }
-  const all = await deps.store.events(key);
-  const paged = all.find((e) => e.type === 'paged' && e.generation === ref.generation && e.step === ref.step);
-  if (paged) await applyEffects(deps, after, [paged], REPLAYABLE);
+  await applyEffects(deps, after, [paged], { only: ESSENTIAL, mustSucceed: ESSENTIAL });
 }
 
 async function namesFor(deps: Deps, inc: Parameters<typeof isDueStep>[0], ref: StepRef, now: Date, overrides: Parameters<typeof planStep>[3]) {
@@ -72,9 +76,11 @@ async function send(deps: Deps, job: OutboundJob): Promise<MessageRef | undefine
       return chat.dm(job.workspace, job.target ?? '', job.message);
     case 'post':
       return chat.post(job.workspace, job.target ?? '', job.message);
-    case 'update':
-      await chat.update(job.workspace, { channelId: job.target ?? '', messageId: job.messageId ?? '' }, job.message);
+    case 'update': {
+      const current = job.summaryOf === undefined ? null : await deps.store.get({ workspace: job.workspace, number: job.summaryOf });
+      await chat.update(job.workspace, { channelId: job.target ?? '', messageId: job.messageId ?? '' }, current ? renderSummary(deps, current) : job.message);
       return undefined;
+    }
     case 'announce':
       return chat.announce(job.workspace, job.message);
   }

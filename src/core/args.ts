@@ -75,9 +75,6 @@ export function mentionId(token: string): string | null {
   return MENTION.exec(token)?.[1] ?? null;
 }
 
-export function mention(userId: string): string {
-  return `<@${userId}>`;
-}
 
 /**
  * Validates with a zod schema and turns the first problem into an IncidentError the user can

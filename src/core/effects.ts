@@ -17,7 +17,7 @@ export type Effect =
   | { kind: 'announce'; message: OutboundMessage }
   | { kind: 'refresh_summary' }
   | { kind: 'write_postmortem'; actor: string }
-  | { kind: 'schedule_step'; ref: StepRef; delayMs: number; dueAt: string }
+  | { kind: 'schedule_step'; ref: StepRef; dueAt: string }
   | { kind: 'cancel_steps' }
   | { kind: 'page'; user: Actor; step: number; generation: number; at: string; message: OutboundMessage };
 

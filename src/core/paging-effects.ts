@@ -16,11 +16,11 @@ export function pagingEffects(after: Incident, e: IncidentEvent, t: Translate, o
   const post = (text: string): Effect[] => (after.channelId ? [{ kind: 'post', message: { text } }] : []);
   switch (e.type) {
     case 'escalation_started':
-      return [{ kind: 'schedule_step', ref: { ...ref, generation: e.generation, step: 0 }, delayMs: 0, dueAt: e.at }];
+      return [{ kind: 'schedule_step', ref: { ...ref, generation: e.generation, step: 0 }, dueAt: e.at }];
     case 'escalated':
       return [
         { kind: 'cancel_steps' },
-        { kind: 'schedule_step', ref: { ...ref, generation: e.generation, step: e.step }, delayMs: 0, dueAt: e.at },
+        { kind: 'schedule_step', ref: { ...ref, generation: e.generation, step: e.step }, dueAt: e.at },
         ...post(t('post.escalated', { actor: e.actor.id, ref: after.ref })),
       ];
     case 'paged': {
@@ -38,8 +38,7 @@ export function pagingEffects(after: Incident, e: IncidentEvent, t: Translate, o
       else if (users) out.push(...post(t('post.paged', { users, tier: (e.tier ?? 0) + 1, tiers: policy?.tiers.length ?? 1, round: (e.round ?? 0) + 1 })));
       for (const rotation of e.uncovered ?? []) out.push(...post(t('post.uncovered', { rotation })));
       if (e.next) {
-        const delayMs = Date.parse(e.next.at) - Date.parse(e.at);
-        out.push({ kind: 'schedule_step', ref: { ...ref, generation: e.generation, step: e.next.step }, delayMs, dueAt: e.next.at });
+        out.push({ kind: 'schedule_step', ref: { ...ref, generation: e.generation, step: e.next.step }, dueAt: e.next.at });
       }
       return out;
     }

@@ -55,6 +55,7 @@ export function decideStep(
 }
 
 export function decideAck(inc: Incident, actor: Actor, now: Date): IncidentEvent[] {
+  if (!isActive(inc.status)) throw new IncidentError('illegal_transition', { ref: inc.ref, from: inc.status, to: 'acknowledged' });
   const esc = inc.escalation;
   const open = openPagesOf(esc, actor.id);
   if (open.length === 0) {

@@ -158,6 +158,8 @@ export interface OutboundJob {
   target?: string;
   /** The message an update replaces. */
   messageId?: string;
+  /** Set on summary edits: the summary of this incident is rendered again at delivery. */
+  summaryOf?: number;
   message: OutboundMessage;
   /** Set on page DMs: once delivered, reactions on the DM acknowledge this page. */
   page?: { number: number; userId: string; step: number; generation: number };
@@ -168,8 +170,11 @@ export interface OutboundJob {
  * that runs twice, or a command retried after a crash, schedules and sends nothing twice.
  */
 export interface Scheduler {
-  /** Runs the step after `delayMs`. `dueAt` is the step's time on the bot's Clock, kept for dry runs and demos. */
-  scheduleStep(step: StepRef, delayMs: number, dueAt: string): Promise<void>;
+  /**
+   * Runs the step after `delayMs`. `dueAt` is the step's time on the bot's Clock, kept for dry
+   * runs and demos. `replaceFailed` re-arms a step whose earlier job failed for good (the sweep).
+   */
+  scheduleStep(step: StepRef, delayMs: number, dueAt: string, options?: { replaceFailed?: boolean }): Promise<void>;
   /**
    * Removes the pending steps of an incident's escalation. A step already running is not
    * stopped here: every step re-reads the incident and does nothing once it is acknowledged.

@@ -29,9 +29,10 @@ function pagingText(inc: Incident, o: SummaryOptions): string | undefined {
   const esc = inc.escalation;
   if (!esc) return undefined;
   const { t } = o;
-  if (esc.acknowledgedBy && esc.ttaMs !== undefined) return t('summary.paging_acked', { user: esc.acknowledgedBy.id, tta: formatDuration(esc.ttaMs, t) });
-  if (esc.phase === 'exhausted') return t('summary.paging_exhausted');
-  if (esc.phase !== 'paging') return t('summary.paging_stopped');
+  if (esc.phase !== 'paging') {
+    if (esc.acknowledgedBy && esc.ttaMs !== undefined) return t('summary.paging_acked', { user: esc.acknowledgedBy.id, tta: formatDuration(esc.ttaMs, t) });
+    return t(esc.phase === 'exhausted' ? 'summary.paging_exhausted' : 'summary.paging_stopped');
+  }
   const users = [...new Set(esc.pages.filter((p) => !p.ackedAt).map((p) => `<@${p.user.id}>`))].join(', ') || t('summary.nobody');
   const last = esc.snapshot && esc.nextStep !== undefined && esc.nextStep >= totalSteps(esc.snapshot.policy);
   if (!esc.nextAt || last) return t('summary.paging_waiting_last', { users });

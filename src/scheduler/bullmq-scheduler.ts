@@ -76,11 +76,17 @@ export class BullScheduler implements Scheduler {
    * command) is a no-op while the first job exists: completed steps are kept 7 days for that,
    * failed ones forever (they need a look).
    */
-  async scheduleStep(step: StepRef, delayMs: number, dueAt: string): Promise<void> {
+  async scheduleStep(step: StepRef, delayMs: number, dueAt: string, options: { replaceFailed?: boolean } = {}): Promise<void> {
     if (!Number.isFinite(delayMs)) throw new RangeError(`delayMs must be finite, got ${delayMs}`);
     const data: StepJobData = { workspace: step.workspace, number: step.number, generation: step.generation, step: step.step, dueAt };
+    const jobId = stepJobId(step);
+    if (options.replaceFailed) {
+      // A failed job keeps its id, and an add with that id would be a no-op: the step would never run.
+      const old = await this.steps.getJob(jobId);
+      if (old && (await old.isFailed())) await old.remove();
+    }
     await this.steps.add('step', data, {
-      jobId: stepJobId(step),
+      jobId,
       delay: Math.max(0, Math.round(delayMs)),
       attempts: this.stepAttempts,
       backoff: { type: BACKOFF_TYPE },

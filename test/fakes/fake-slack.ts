@@ -41,11 +41,15 @@ export const FAKE_SECRET = 'fake-signing-secret';
 /** JSON-encoded arguments of Web API methods, sent as strings in form bodies. */
 const JSON_PARAMS = new Set(['blocks', 'view', 'attachments']);
 
+/** Answers a Web API method outside the workspace, checking the caller's token itself. */
+export type MethodHandler = (token: string, params: Params) => Answer;
+
 export class FakeSlack {
   readonly calls: ApiCall[] = [];
   readonly responses: ResponseUrlPost[] = [];
   readonly workspace: SlackWorkspace;
   private readonly faults: PendingFault[] = [];
+  private readonly routes = new Map<string, MethodHandler>();
   private responseSeq = 0;
   private triggerSeq = 0;
 
@@ -82,6 +86,14 @@ export class FakeSlack {
   /** Makes the next `times` calls to `method` (matching `when`) fail with `fault`. */
   fail(method: string, fault: Fault, o: { times?: number; when?: (params: Params) => boolean } = {}): void {
     this.faults.push({ method, fault, times: o.times ?? 1, ...(o.when ? { when: o.when } : {}) });
+  }
+
+  /**
+   * Answers `method` with `handler` instead of the workspace and the bot-token check: for
+   * methods that take another token (apps.connections.open takes the app-level xapp- token).
+   */
+  route(method: string, handler: MethodHandler): void {
+    this.routes.set(method, handler);
   }
 
   /** A fresh response_url, as Slack puts in every command and interaction. */
@@ -147,7 +159,9 @@ export class FakeSlack {
     }
     const auth = String(req.headers.authorization ?? '');
     const token = auth.replace(/^Bearer\s+/i, '') || String(params.token ?? '');
-    call.answer = token === this.token ? this.workspace.handle(method, params) : { ok: false, error: 'invalid_auth' };
+    const route = this.routes.get(method);
+    if (route) call.answer = route(token, params);
+    else call.answer = token === this.token ? this.workspace.handle(method, params) : { ok: false, error: 'invalid_auth' };
     json(res, 200, call.answer);
   }
 

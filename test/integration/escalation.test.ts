@@ -213,6 +213,53 @@ describe('pages by hand, escalate, and a misbehaving platform', () => {
   });
 });
 
+describe('failures on the way', () => {
+  it('retries a step whose page could not be queued, and pages once', async () => {
+    app = await testApp(PAGING);
+    await declareAsCarol();
+    const realSend = app.scheduler.send.bind(app.scheduler);
+    let refused = 0;
+    app.scheduler.send = async (job) => {
+      if (job.page?.userId === 'dave' && refused++ === 0) throw new Error('redis blip');
+      return realSend(job);
+    };
+    await app.advance(5 * MIN);
+    for (let i = 0; i < 100 && dmTo(text(app.output), 'dave').length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    await app.settle();
+    expect(refused).toBeGreaterThanOrEqual(2);
+    expect(dmTo(text(app.output), 'dave')).toHaveLength(1);
+    expect((await events()).filter((e) => e.type === 'paged' && e.step === 1)).toHaveLength(1);
+  });
+
+  it('says so when the postmortem draft cannot be written, and the close still holds', async () => {
+    app = await testApp(PAGING);
+    await declareAsCarol();
+    await app.type('/incident resolve fixed');
+    app.deps.postmortems = { write: () => Promise.reject(new Error('disk full')) };
+    const out = text(await app.type('/incident close'));
+    expect(out).toMatch(/INC-1 is closed, but its postmortem draft could not be written \(ref [0-9a-f]{8}\)/);
+    expect((await app.deps.store.get({ workspace: 'local', number: 1 }))?.status).toBe('closed');
+  });
+
+  it('refuses an acknowledgement once the incident is resolved', async () => {
+    app = await testApp(PAGING);
+    await declareAsCarol();
+    await app.type('/incident resolve fixed');
+    await app.type('/as @alice');
+    expect(text(await app.type('/incident ack'))).toContain('INC-1 is resolved; it cannot become acknowledged.');
+  });
+
+  it('shows paging again in the summary when someone escalates after an ack', async () => {
+    app = await testApp(PAGING);
+    await declareAsCarol();
+    await app.type('/as @alice');
+    await app.type('/incident ack');
+    const out = text(await app.type('/incident escalate'));
+    expect(out).toMatch(/Paging: acknowledged by @alice.* → /);
+    expect(out).toMatch(/→ waiting on @dave; next tier 2025-12-26 09:10/);
+  });
+});
+
 describe('channel posts when the platform fails', () => {
   it('moves a post that hit a 5xx to the outbound queue, which delivers it', async () => {
     app = await testApp(PAGING);

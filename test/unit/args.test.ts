@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { activeStatus, horizon, role, severityId } from '../../src/app/schemas.js';
 import { parseConfig, type AppConfig } from '../../src/config.js';
-import { mention, mentionId, splitArgs, tokenize, validate, type FlagSpec } from '../../src/core/args.js';
+import { mentionId, splitArgs, tokenize, validate, type FlagSpec } from '../../src/core/args.js';
 import { IncidentError, type ErrorCode } from '../../src/core/errors.js';
 
 function defaults(): AppConfig {
@@ -106,10 +106,6 @@ describe('mentionId', () => {
 
   it.each(['alice', '@alice', '<#C1>', '<@>', '<@U1', 'x<@U1>', '<@U1> more'])('%s is not a mention', (token) => {
     expect(mentionId(token)).toBeNull();
-  });
-
-  it('round-trips with mention()', () => {
-    expect(mentionId(mention('U42'))).toBe('U42');
   });
 });
 

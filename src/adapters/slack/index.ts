@@ -57,6 +57,20 @@ export function webClientOptions(env: Pick<Env, 'SLACK_API_URL'>, logger: BoltLo
   };
 }
 
+/**
+ * The Socket Mode client's own Web API settings: it only calls apps.connections.open to get its
+ * WebSocket URL, and a single 5xx there must be retried, not end the reconnect loop (our main
+ * client's `retries: 0` would). Messages never go through this client.
+ */
+function socketClientOptions(env: Pick<Env, 'SLACK_API_URL'>, logger: BoltLogger): webApi.WebClientOptions {
+  return {
+    ...(env.SLACK_API_URL ? { slackApiUrl: env.SLACK_API_URL } : {}),
+    timeout: WEB_API_TIMEOUT_MS,
+    retryConfig: { retries: 10, factor: 1.96, minTimeout: 500, maxTimeout: 30_000 },
+    logger,
+  };
+}
+
 export async function startSlack(deps: Deps, env: Env, options: SlackOptions = {}): Promise<SlackAdapter> {
   const token = env.SLACK_BOT_TOKEN;
   if (!token) throw new Error('SLACK_BOT_TOKEN is not set');
@@ -74,7 +88,7 @@ export async function startSlack(deps: Deps, env: Env, options: SlackOptions = {
     logger,
     clientOptions,
     convoStore: false,
-    ...(receiver ? { receiver } : { socketMode: true, appToken: env.SLACK_APP_TOKEN }),
+    ...(receiver ? { receiver } : { socketMode: true, appToken: env.SLACK_APP_TOKEN, installerOptions: { clientOptions: socketClientOptions(env, logger) } }),
   });
   const chat = new SlackChat(app.client, log, { announceChannel: deps.config.channels.announce, botUserId: auth.botUserId });
   const ctx: SlackContext = { deps, chat, log, work: new InFlight(), commands: options.commands ?? allCommands };

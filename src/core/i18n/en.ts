@@ -140,6 +140,8 @@ export const en = {
   'reply.acknowledged': 'Acknowledged {ref}. Escalation stopped.',
   'reply.paged': 'Paging {users}.',
   'reply.escalated': 'Escalating {ref}: the next tier is being paged.',
+  'reply.paging_failed': 'Paging could not start (ref {ref}). Page people by hand with `/incident page @user`.',
+  'reply.postmortem_failed': '{ref} is closed, but its postmortem draft could not be written (ref {errorRef}); the log says why.',
   'reply.no_policy_on_declare': 'No escalation policy matches {severity}{service}; nobody was paged. Use `/incident page @user` to page someone.',
   'summary.paging': 'Paging',
   'summary.paging_waiting': 'waiting on {users}; next tier {at}',

@@ -145,6 +145,8 @@ export const ko = {
   'reply.acknowledged': '{ref} 호출을 확인했습니다. 에스컬레이션을 중단합니다.',
   'reply.paged': '호출 중: {users}',
   'reply.escalated': '{ref} 에스컬레이션: 다음 단계를 호출하고 있습니다.',
+  'reply.paging_failed': '호출을 시작하지 못했습니다(참조 {ref}). `/incident page @user`로 직접 호출하세요.',
+  'reply.postmortem_failed': '{ref}: 종료되었지만 포스트모템 초안을 작성하지 못했습니다(참조 {errorRef}). 원인은 로그에 있습니다.',
   'reply.no_policy_on_declare': '{severity}{service}에 맞는 에스컬레이션 정책이 없어 아무도 호출하지 않았습니다. `/incident page @user`로 호출하세요.',
   'summary.paging': '호출',
   'summary.paging_waiting': '{users} 응답 대기 중, 다음 단계 {at}',
