@@ -1,7 +1,8 @@
 import { splitArgs } from '../src/core/args.js';
 import { IncidentError } from '../src/core/errors.js';
 import { formatTime } from '../src/core/durations.js';
-import { parseWhen, schedule } from '../src/core/rotation.js';
+import { schedule } from '../src/core/rotation.js';
+import { parseWhen } from '../src/core/when.js';
 import type { Command } from '../src/app/context.js';
 import { findRotation } from '../src/app/oncall.js';
 

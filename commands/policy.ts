@@ -1,6 +1,6 @@
 import { splitArgs } from '../src/core/args.js';
 import { IncidentError } from '../src/core/errors.js';
-import { parseWhen } from '../src/core/rotation.js';
+import { parseWhen } from '../src/core/when.js';
 import type { Command } from '../src/app/context.js';
 import { policyDryRun } from '../src/app/policy-dry-run.js';
 

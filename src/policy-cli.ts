@@ -5,7 +5,7 @@ import { policyDryRun } from './app/policy-dry-run.js';
 import { IncidentError } from './core/errors.js';
 import { translator } from './core/i18n/index.js';
 import type { CoverOverride } from './core/ports.js';
-import { parseWhen } from './core/rotation.js';
+import { parseWhen } from './core/when.js';
 import { ping } from './infra/redis-server.js';
 import { settingsOrExit } from './main.js';
 import { RedisOnCallStore } from './store/redis-oncall.js';

@@ -1,7 +1,8 @@
 import { Settings } from 'luxon';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { onCallAt, parseWhen, schedule, type OnCall, type Segment } from '../../src/core/rotation.js';
+import { onCallAt, schedule, type OnCall, type Segment } from '../../src/core/rotation.js';
+import { parseWhen } from '../../src/core/when.js';
 import { rotationSchema, rotationsSchema, wallToInstant, type Rotation } from '../../src/core/rotation-schema.js';
 
 const HOUR = 3_600_000;
