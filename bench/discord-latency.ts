@@ -1,27 +1,25 @@
 import { once } from 'node:events';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { Queue } from 'bullmq';
 import { Events, MessageFlags } from 'discord.js';
-import { Redis } from 'ioredis';
 import type { Deps } from '../src/app/context.js';
-import { deliver, runStep } from '../src/app/escalation.js';
 import { createDiscordClient } from '../src/adapters/discord/client.js';
 import { startDiscord } from '../src/adapters/discord/index.js';
 import { RoutingChat } from '../src/adapters/routing-chat.js';
-import { parseConfig, parseEnv } from '../src/config.js';
-import { translator } from '../src/core/i18n/index.js';
-import type { Logger } from '../src/core/ports.js';
-import { systemClock } from '../src/infra/clock.js';
-import { PostmortemFiles } from '../src/infra/postmortem-files.js';
-import { ensureRedis, maskUrl } from '../src/infra/redis-server.js';
+import { parseEnv } from '../src/config.js';
+import { maskUrl } from '../src/infra/redis-server.js';
 import { BullScheduler, QUEUES } from '../src/scheduler/bullmq-scheduler.js';
-import { startWorkers } from '../src/scheduler/workers.js';
-import { RedisOnCallStore } from '../src/store/redis-oncall.js';
 import { RedisIncidentStore } from '../src/store/redis-store.js';
 import { FakeDiscord, IDS, PEOPLE } from '../test/fakes/fake-discord.js';
+import { benchConfig, benchDeps, benchWorkers } from './lib/bot.js';
+import { knobReader } from './lib/env.js';
+import type { OptionsOf } from './lib/env.js';
+import { openFixture } from './lib/fixture.js';
+import type { Fixture } from './lib/fixture.js';
+import { CountingLogger } from './lib/logger.js';
+import { runAsMain } from './lib/main.js';
+import { loadAverages, nodeAndCpu, printTable } from './lib/report.js';
+import { fmt, stats } from './lib/stats.js';
+import type { Stats } from './lib/stats.js';
 
 /**
  * Discord latency, with the real discord.js client against FakeDiscord on loopback (same
@@ -38,64 +36,48 @@ import { FakeDiscord, IDS, PEOPLE } from '../test/fakes/fake-discord.js';
  * Env: REDIS_URL, BENCH_DISCORD_ROUNDS (5), BENCH_DISCORD_CONCURRENCY (50), BENCH_DISCORD_PAGES (100).
  */
 
-export interface DiscordLatencyOptions {
-  redisUrl: string;
-  rounds: number;
-  concurrency: number;
-  pages: number;
-  print: (line: string) => void;
-}
+const KNOBS = {
+  rounds: ['BENCH_DISCORD_ROUNDS', 5],
+  concurrency: ['BENCH_DISCORD_CONCURRENCY', 50],
+  pages: ['BENCH_DISCORD_PAGES', 100],
+} as const;
 
-export function discordOptionsFromEnv(env: NodeJS.ProcessEnv = process.env, print: (line: string) => void = console.log): DiscordLatencyOptions {
-  const int = (raw: string | undefined, fallback: number, name: string) => {
-    const n = raw ? Number(raw) : fallback;
-    if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer, got "${raw}"`);
-    return n;
-  };
-  return {
-    redisUrl: env.REDIS_URL ?? 'redis://127.0.0.1:6379',
-    rounds: int(env.BENCH_DISCORD_ROUNDS, 5, 'BENCH_DISCORD_ROUNDS'),
-    concurrency: int(env.BENCH_DISCORD_CONCURRENCY, 50, 'BENCH_DISCORD_CONCURRENCY'),
-    pages: int(env.BENCH_DISCORD_PAGES, 100, 'BENCH_DISCORD_PAGES'),
-    print,
-  };
-}
+export type DiscordLatencyOptions = OptionsOf<typeof KNOBS>;
+
+export const discordOptionsFromEnv = knobReader(KNOBS);
 
 const CONFIG = { policies: [{ id: 'first', tiers: [{ targets: [{ user: PEOPLE.alice.id }], delay: '1h' }] }], defaultPolicy: 'first' };
 
 export async function discordLatency(o: DiscordLatencyOptions): Promise<void> {
-  const ensured = await ensureRedis(o.redisUrl, { dataDir: join(tmpdir(), 'incident-bench'), ephemeral: true });
-  const redis = new Redis(ensured.url, { maxRetriesPerRequest: 3 });
-  const prefix = `bench:discord:${Date.now()}:${process.pid}:`;
-  const pmDir = await mkdtemp(join(tmpdir(), 'bench-pm-'));
+  const fx = await openFixture(o.redisUrl, 'bench:discord');
   const fake = await FakeDiscord.start();
-  const bot = await startBot(redis, ensured.url, prefix, pmDir, fake);
+  const bot = await startBot(fx, fake);
   try {
     o.print('## Discord: interaction → deferred reply, reaction → acknowledgement\n');
-    o.print(`- Node ${process.version}, ${availableParallelism()} CPU (${cpus()[0]?.model.trim() ?? '?'}), Redis at ${maskUrl(ensured.url)}${ensured.spawned ? ' (throwaway)' : ''}`);
-    o.print(`- discord.js against FakeDiscord on loopback in the same process; load average at start ${loadavg().map((l) => l.toFixed(2)).join(' ')}\n`);
+    o.print(`- ${nodeAndCpu()}, Redis at ${maskUrl(fx.url)}${fx.spawned ? ' (throwaway)' : ''}`);
+    o.print(`- discord.js against FakeDiscord on loopback in the same process; load average at start ${loadAverages()}\n`);
     const bare = await measureBare(o);
     const interactions = await measureInteractions(fake, bot, o);
     const reactions = await measureReactions(fake, bot, o);
-    o.print('| measure | count | p50 ms | p99 ms | max ms |');
-    o.print('|---|--:|--:|--:|--:|');
-    const row = (name: string, s: Stats) => o.print(`| ${name} | ${s.n} | ${fmt(s.p50)} | ${fmt(s.p99)} | ${fmt(s.max)} |`);
-    row(`bare discord.js (defer, then edit), ${o.concurrency} at once: sent → deferred`, stats(bare.deferred));
-    row(`bare: sent → answer (reply edited)`, stats(bare.answered));
-    row(`bot, \`/incident declare\`, ${o.concurrency} at once: sent → deferred`, stats(interactions.deferred));
-    row(`same: sent → answer (reply edited)`, stats(interactions.answered));
-    row('✅ on a page DM, one at a time: sent → `acknowledged` written', stats(reactions.sequential));
-    row(`✅ on ${reactions.burst.length} page DMs at once: sent → \`acknowledged\` written`, stats(reactions.burst));
+    const row = (name: string, samples: number[]): string[] => {
+      const s: Stats = stats(samples);
+      return [name, String(s.n), fmt(s.p50, 1), fmt(s.p99, 1), fmt(s.max, 1)];
+    };
+    printTable(o.print, ['measure', 'count', 'p50 ms', 'p99 ms', 'max ms'], [
+      row(`bare discord.js (defer, then edit), ${o.concurrency} at once: sent → deferred`, bare.deferred),
+      row(`bare: sent → answer (reply edited)`, bare.answered),
+      row(`bot, \`/incident declare\`, ${o.concurrency} at once: sent → deferred`, interactions.deferred),
+      row(`same: sent → answer (reply edited)`, interactions.answered),
+      row('✅ on a page DM, one at a time: sent → `acknowledged` written', reactions.sequential),
+      row(`✅ on ${reactions.burst.length} page DMs at once: sent → \`acknowledged\` written`, reactions.burst),
+    ]);
     o.print('');
     o.print(`- REST: ${interactions.requestsPerDeclare.toFixed(1)} requests per declare, sent at ${interactions.requestsPerSecond.toFixed(1)}/s (discord.js paces 50/s, Discord's global limit).`);
-    if (bot.log.problems > 0) throw new Error(`bench: ${bot.log.problems} warnings/errors were logged: ${bot.log.first}`);
+    bot.log.assertQuiet();
   } finally {
     await bot.close();
     await fake.close();
-    for await (const keys of redis.scanStream({ match: `${prefix}*`, count: 1000 }) as AsyncIterable<string[]>) if (keys.length) await redis.unlink(...keys);
-    await redis.quit().catch(() => undefined);
-    await ensured.stop();
-    await rm(pmDir, { recursive: true, force: true });
+    await fx.close();
   }
 }
 
@@ -108,28 +90,31 @@ interface Bot {
   close(): Promise<void>;
 }
 
-async function startBot(redis: Redis, url: string, prefix: string, pmDir: string, fake: FakeDiscord): Promise<Bot> {
-  const parsed = parseConfig({ ...CONFIG, postmortems: { dir: pmDir } });
-  if (!parsed.ok) throw new Error(parsed.problems.join('; '));
-  const acked = new Map<number, number>();
-  const store = new RedisIncidentStore(redis, prefix);
+/** The store's append, wrapped: performance.now() of each `acknowledged` write, by incident number. */
+function ackTimedStore(fx: Fixture, acked: Map<number, number>): RedisIncidentStore {
+  const store = new RedisIncidentStore(fx.redis, fx.prefix);
   const append = store.append.bind(store);
   store.append = async (key, version, events, next) => {
     const ok = await append(key, version, events, next);
     if (ok && events.some((e) => e.type === 'acknowledged')) acked.set(key.number, performance.now());
     return ok;
   };
+  return store;
+}
+
+async function startBot(fx: Fixture, fake: FakeDiscord): Promise<Bot> {
+  const acked = new Map<number, number>();
   const chat = new RoutingChat();
   const log = new CountingLogger();
-  const queuePrefix = `${prefix}{q}`;
-  const scheduler = new BullScheduler({ connection: url, prefix: queuePrefix });
-  const deps: Deps = { store, chat, clock: systemClock, config: parsed.config, t: translator('en'), log, postmortems: new PostmortemFiles(pmDir), scheduler, oncall: new RedisOnCallStore(redis, prefix) };
-  const workers = startWorkers({ connection: url, prefix: queuePrefix, log, onStep: (ref) => runStep(deps, ref), deliver: (job) => deliver(deps, job) });
+  const queuePrefix = `${fx.prefix}{q}`;
+  const scheduler = new BullScheduler({ connection: fx.url, prefix: queuePrefix });
+  const deps = benchDeps({ redis: fx.redis, prefix: fx.prefix, config: benchConfig(fx.pmDir, CONFIG), chat, log, scheduler, store: ackTimedStore(fx, acked) });
+  const workers = benchWorkers(deps, fx.url, queuePrefix);
   const env = parseEnv({ DISCORD_TOKEN: 'bench-token', DISCORD_APPLICATION_ID: IDS.application, DISCORD_GUILD_ID: IDS.guild, DISCORD_API_URL: fake.apiUrl });
   if (!env.ok) throw new Error(env.problems.join('; '));
   const discord = await startDiscord(deps, env.env);
   chat.register('discord', discord.chat);
-  const queues = [QUEUES.steps, QUEUES.outbound].map((name) => new Queue(name, { connection: { url }, prefix: queuePrefix }));
+  const queues = [QUEUES.steps, QUEUES.outbound].map((name) => new Queue(name, { connection: { url: fx.url }, prefix: queuePrefix }));
   return {
     deps,
     log,
@@ -226,46 +211,4 @@ async function measureReactions(fake: FakeDiscord, bot: Bot, o: DiscordLatencyOp
   return { sequential, burst: ackedAt.map((t, i) => t - (sentAt[i] ?? NaN)) };
 }
 
-interface Stats {
-  n: number;
-  p50: number;
-  p99: number;
-  max: number;
-}
-
-function stats(samples: number[]): Stats {
-  const sorted = Float64Array.from(samples).sort();
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? NaN;
-  return { n: sorted.length, p50: at(0.5), p99: at(0.99), max: sorted[sorted.length - 1] ?? NaN };
-}
-
-const fmt = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : 'n/a');
-
-class CountingLogger implements Logger {
-  problems = 0;
-  first: string | undefined;
-  info(): void {}
-  warn(data: object, msg: string): void {
-    this.note(data, msg);
-  }
-  error(data: object, msg: string): void {
-    this.note(data, msg);
-  }
-  child(): Logger {
-    return this;
-  }
-  private note(data: object, msg: string): void {
-    this.problems++;
-    this.first ??= `${msg} ${JSON.stringify(data, (_k, v: unknown) => (v instanceof Error ? v.message : v))}`;
-  }
-}
-
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  discordLatency(discordOptionsFromEnv()).then(
-    () => process.exit(0),
-    (err: Error) => {
-      process.stderr.write(`${err.stack ?? err.message}\n`);
-      process.exit(1);
-    },
-  );
-}
+runAsMain(import.meta.url, () => discordLatency(discordOptionsFromEnv()));

@@ -2,6 +2,7 @@ import { coreThroughput, optionsFromEnv } from './core-throughput.js';
 import { escalationTimers, escalationTimersOptionsFromEnv } from './escalation-timers.js';
 import { slackAck, slackAckOptionsFromEnv } from './slack-ack.js';
 import { discordLatency, discordOptionsFromEnv } from './discord-latency.js';
+import { exitWhenDone } from './lib/main.js';
 
 /**
  * `npm run bench`: every benchmark, one after another, each printing a Markdown section that can
@@ -23,10 +24,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (err: Error) => {
-    process.stderr.write(`${err.stack ?? err.message}\n`);
-    process.exit(1);
-  },
-);
+exitWhenDone(main);
