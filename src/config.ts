@@ -203,7 +203,9 @@ const envSchema = z.object({
 export type Env = z.infer<typeof envSchema>;
 
 export function parseEnv(env: NodeJS.ProcessEnv): { ok: true; env: Env } | { ok: false; problems: string[] } {
-  const result = envSchema.safeParse(env);
+  // An empty variable means unset (docker compose passes `${SLACK_BOT_TOKEN:-}` as "").
+  const set = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const result = envSchema.safeParse(set);
   if (result.success) return { ok: true, env: result.data };
   return { ok: false, problems: result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) };
 }

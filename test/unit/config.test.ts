@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { loadConfig, parseConfig, severityLevel, type AppConfig } from '../../src/config.js';
+import { loadConfig, parseConfig, parseEnv, severityLevel, type AppConfig } from '../../src/config.js';
 
 function problems(doc: unknown): string[] {
   const result = parseConfig(doc);
@@ -127,5 +127,21 @@ describe('loadConfig', () => {
   it.skipIf(!existsSync(example))('accepts docs/incident.example.yaml', () => {
     const result = loadConfig(example);
     expect(result.ok ? [] : result.problems).toEqual([]);
+  });
+});
+
+describe('the environment', () => {
+  it('treats empty variables as unset, as docker compose passes them', () => {
+    const result = parseEnv({ SLACK_BOT_TOKEN: '', DISCORD_GUILD_ID: '', INCIDENT_CONFIG: '', PORT: '' });
+    expect(result).toMatchObject({ ok: true, env: { PORT: 3000 } });
+    if (result.ok) expect(result.env.SLACK_BOT_TOKEN).toBeUndefined();
+  });
+
+  it('lists every problem with the variable it concerns', () => {
+    const result = parseEnv({ SLACK_BOT_TOKEN: 'xoxp-user-token', DISCORD_TOKEN: 't', DISCORD_GUILD_ID: '12,abc' });
+    expect(result.ok).toBe(false);
+    const problems = result.ok ? [] : result.problems.join('\n');
+    expect(problems).toContain('SLACK_BOT_TOKEN: a bot token starts with xoxb-');
+    expect(problems).toContain('DISCORD_GUILD_ID: one guild id or several, comma-separated');
   });
 });
