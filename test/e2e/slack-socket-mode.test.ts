@@ -1,23 +1,12 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Queue } from 'bullmq';
-import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Deps } from '../../src/app/context.js';
-import { deliver, runStep } from '../../src/app/escalation.js';
 import { RoutingChat } from '../../src/adapters/routing-chat.js';
 import { startSlack, type SlackAdapter } from '../../src/adapters/slack/index.js';
-import { parseConfig, parseEnv } from '../../src/config.js';
-import { translator } from '../../src/core/i18n/index.js';
+import { parseEnv } from '../../src/config.js';
 import { ManualClock } from '../../src/infra/clock.js';
-import { PostmortemFiles } from '../../src/infra/postmortem-files.js';
-import { BullScheduler, QUEUES } from '../../src/scheduler/bullmq-scheduler.js';
-import { startWorkers } from '../../src/scheduler/workers.js';
-import { RedisOnCallStore } from '../../src/store/redis-oncall.js';
-import { RedisIncidentStore } from '../../src/store/redis-store.js';
 import { FAKE_TOKEN, FakeSlack } from '../fakes/fake-slack.js';
 import { FAKE_APP_TOKEN, FakeSocketMode } from '../fakes/slack-socket-mode.js';
-import { MemoryLogger } from '../support/app.js';
+import { openTestCore } from '../support/core.js';
 import { testRedis } from '../support/redis.js';
 import { PEOPLE } from '../support/slack-app.js';
 
@@ -45,53 +34,32 @@ async function socketModeApp(): Promise<SocketApp> {
   fake.workspace.addChannel('incidents');
   const socket = await FakeSocketMode.start(fake);
   const redis = await testRedis();
-  const parsed = parseConfig({});
-  if (!parsed.ok) throw new Error(parsed.problems.join('; '));
   const env = parseEnv({ SLACK_BOT_TOKEN: FAKE_TOKEN, SLACK_APP_TOKEN: FAKE_APP_TOKEN, SLACK_API_URL: fake.apiUrl });
   if (!env.ok) throw new Error(env.problems.join('; '));
-  const postmortemDir = await mkdtemp(join(tmpdir(), 'pm-slack-sm-'));
-  const url = inject('redisUrl');
-  const queuePrefix = `${redis.prefix}{q}`;
-  const scheduler = new BullScheduler({ connection: url, prefix: queuePrefix });
-  const log = new MemoryLogger();
   const chat = new RoutingChat();
-  const deps: Deps = {
-    store: new RedisIncidentStore(redis.redis, redis.prefix),
-    oncall: new RedisOnCallStore(redis.redis, redis.prefix),
-    chat,
+  const core = await openTestCore({
+    redis,
+    configDoc: {},
     clock: new ManualClock(new Date(Math.floor(Date.now() / 1000) * 1000)),
-    config: { ...parsed.config, postmortems: { dir: postmortemDir } },
-    t: translator(parsed.config.locale),
-    log,
-    postmortems: new PostmortemFiles(postmortemDir),
-    scheduler,
-  };
-  const workers = startWorkers({ connection: url, prefix: queuePrefix, log, onStep: (ref) => runStep(deps, ref), deliver: (job) => deliver(deps, job), backoff: { baseMs: 20, capMs: 200 } });
-  const slack = await startSlack(deps, env.env);
+    chat,
+    postmortemPrefix: 'pm-slack-sm-',
+    // Called only by settle(), after the adapter below has started.
+    idle: () => slack.idle(5_000),
+  });
+  const slack = await startSlack(core.deps, env.env);
   chat.register('slack', slack.chat);
-  const queues = [QUEUES.steps, QUEUES.outbound].map((name) => new Queue(name, { connection: { url }, prefix: queuePrefix }));
   return {
     fake,
     socket,
     slack,
-    deps,
-    async settle() {
-      for (let quiet = 0; quiet < 3; ) {
-        await new Promise((r) => setTimeout(r, 15));
-        const idle = await slack.idle(5_000);
-        const counts = await Promise.all(queues.map((q) => q.getJobCounts('wait', 'active', 'prioritized')));
-        quiet = !idle || counts.some((c) => (c.wait ?? 0) + (c.active ?? 0) + (c.prioritized ?? 0) > 0) ? 0 : quiet + 1;
-      }
-    },
+    deps: core.deps,
+    settle: core.settle,
     async close() {
       await slack.stop();
-      await workers.close(2_000);
-      await Promise.all(queues.map((q) => q.obliterate({ force: true }).then(() => q.close())));
-      await scheduler.close();
+      await core.close();
       await redis.cleanup();
       await socket.close();
       await fake.close();
-      await rm(postmortemDir, { recursive: true, force: true });
     },
   };
 }
