@@ -4,6 +4,9 @@ import type { Actor } from '../core/model.js';
 import { mutate } from '../store/mutate.js';
 import type { Deps } from './context.js';
 
+/** How long a message id is remembered: platforms redeliver within minutes, edits come later. */
+export const DEDUPE_TTL_S = 7 * 24 * 3600;
+
 /** A human message seen in some channel, with the time the platform gave it. */
 export interface InboundMessage {
   workspace: string;
@@ -16,16 +19,17 @@ export interface InboundMessage {
 
 /**
  * Records a message posted in an incident channel on its timeline, once: platforms redeliver,
- * so the message id is claimed first. Messages elsewhere are none of the bot's business.
+ * so the message id is taken in the same atomic write as the event (a crash can't leave one
+ * without the other). Messages elsewhere are none of the bot's business.
  */
 export async function recordMessage(deps: Deps, msg: InboundMessage): Promise<boolean> {
   if (!msg.text.trim()) return false;
   const incident = await deps.store.findByChannel(msg.workspace, msg.channelId);
   if (!incident || !acceptsMessages(incident)) return false;
   const body = { type: 'message_posted' as const, channelId: msg.channelId, messageId: msg.messageId, text: msg.text };
-  return once(deps, `msg:${msg.workspace}:${msg.channelId}:${msg.messageId}`, 7 * 24 * 3600, async () => {
-    await mutate(deps.store, incident, () => [event(body, msg.user, msg.at)]);
-  });
+  const once = { key: `msg:${msg.channelId}:${msg.messageId}`, ttlSeconds: DEDUPE_TTL_S };
+  const { duplicate } = await mutate(deps.store, incident, () => [event(body, msg.user, msg.at)], { current: incident, once });
+  return !duplicate;
 }
 
 /** A message changed after it was recorded: the edit goes on the timeline, the original stays. */
@@ -42,22 +46,7 @@ export async function recordDelete(deps: Deps, m: Omit<InboundMessage, 'text'>):
   const incident = await deps.store.findByChannel(m.workspace, m.channelId);
   if (!incident || !acceptsMessages(incident)) return false;
   const body = { type: 'message_deleted' as const, channelId: m.channelId, messageId: m.messageId };
-  return once(deps, `del:${m.workspace}:${m.channelId}:${m.messageId}`, 7 * 24 * 3600, async () => {
-    await mutate(deps.store, incident, () => [event(body, m.user, m.at)]);
-  });
-}
-
-/**
- * Runs `work` once per key: platforms redeliver events. The claim is given back when the work
- * fails, so the redelivery (or a retry) records what the failed attempt could not.
- */
-export async function once(deps: Deps, key: string, ttlSeconds: number, work: () => Promise<void>): Promise<boolean> {
-  if (!(await deps.store.claim(key, ttlSeconds))) return false;
-  try {
-    await work();
-    return true;
-  } catch (err) {
-    await deps.store.release(key).catch(() => undefined);
-    throw err;
-  }
+  const once = { key: `del:${m.channelId}:${m.messageId}`, ttlSeconds: DEDUPE_TTL_S };
+  const { duplicate } = await mutate(deps.store, incident, () => [event(body, m.user, m.at)], { current: incident, once });
+  return !duplicate;
 }

@@ -7,7 +7,7 @@ import { mutate } from '../store/mutate.js';
 import type { Deps } from './context.js';
 import { userErrorText } from './dispatch.js';
 import { applyEffects } from './effects.js';
-import { once } from './inbound.js';
+import { DEDUPE_TTL_S } from './inbound.js';
 
 /** A reaction someone added to a message. */
 export interface InboundReaction {
@@ -62,11 +62,11 @@ export async function acknowledge(deps: Deps, incident: Incident, actor: Actor):
 export async function recordKeyEvent(deps: Deps, r: Omit<InboundReaction, 'emoji'>): Promise<boolean> {
   const incident = await deps.store.findByChannel(r.workspace, r.channelId);
   if (!incident || !acceptsMessages(incident)) return false;
-  return once(deps, `key:${r.workspace}:${r.channelId}:${r.messageId}`, 30 * 24 * 3600, async () => {
-    const text = r.text ?? textOf(await deps.store.events(incident), r.messageId) ?? '';
-    const body = { type: 'key_event' as const, channelId: r.channelId, messageId: r.messageId, text };
-    await mutate(deps.store, incident, () => [event(body, r.user, deps.clock.now())]);
-  });
+  const text = r.text ?? textOf(await deps.store.events(incident), r.messageId) ?? '';
+  const body = { type: 'key_event' as const, channelId: r.channelId, messageId: r.messageId, text };
+  const once = { key: `key:${r.channelId}:${r.messageId}`, ttlSeconds: DEDUPE_TTL_S };
+  const { duplicate } = await mutate(deps.store, incident, () => [event(body, r.user, deps.clock.now())], { current: incident, once });
+  return !duplicate;
 }
 
 /** The latest text the timeline has for a message (its last edit, else the original). */

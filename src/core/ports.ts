@@ -81,7 +81,7 @@ export interface IncidentStore {
    * Appends events and writes `next` as the new state, only if the stored version is still
    * `expectedVersion` (0 for a new incident). Returns false when someone else wrote first.
    */
-  append(key: IncidentKey, expectedVersion: number, events: readonly IncidentEvent[], next: Incident): Promise<boolean>;
+  append(key: IncidentKey, expectedVersion: number, events: readonly IncidentEvent[], next: Incident, once?: OnceKey): Promise<boolean | 'duplicate'>;
   /** The incident's events in the order they were appended. */
   events(key: IncidentKey): Promise<IncidentEvent[]>;
   /** Incidents of a workspace, newest first; only open ones (not closed or cancelled) unless `all`. */
@@ -91,8 +91,6 @@ export interface IncidentStore {
    * Guards side effects that may run twice (retried events, re-run jobs).
    */
   claim(key: string, ttlSeconds: number): Promise<boolean>;
-  /** Gives a claim back when the work it guarded failed, so a redelivery can do it. */
-  release(key: string): Promise<void>;
   /** Every workspace that has incidents: for the start-up sweep that re-arms escalation timers. */
   workspaces(): Promise<string[]>;
 }
@@ -123,6 +121,16 @@ export interface OnCallStore {
   /** Side effects done once: `done` is checked before a send and `markDone` called after it. */
   done(key: string): Promise<boolean>;
   markDone(key: string, ttlSeconds: number): Promise<void>;
+}
+
+/**
+ * An idempotency key taken in the same atomic write as the events: when it is already taken the
+ * append writes nothing and answers 'duplicate'. A redelivered chat message is recorded once, and
+ * a crash can never leave the key taken without the events written.
+ */
+export interface OnceKey {
+  key: string;
+  ttlSeconds: number;
 }
 
 /** Keeps postmortem drafts where people can edit them (a directory of Markdown files). */

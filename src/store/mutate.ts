@@ -2,7 +2,7 @@ import { ConflictError, IncidentError } from '../core/errors.js';
 import type { IncidentEvent } from '../core/events.js';
 import type { Incident, IncidentKey } from '../core/model.js';
 import { incidentRef } from '../core/model.js';
-import type { IncidentStore } from '../core/ports.js';
+import type { IncidentStore, OnceKey } from '../core/ports.js';
 import { project } from '../core/projection.js';
 
 export interface MutateOptions {
@@ -15,12 +15,16 @@ export interface MutateOptions {
    * reading again (one round trip less). A stale copy only costs a retry: the version check sees it.
    */
   current?: Incident;
+  /** Record only if this key was never taken: taken together with the events, atomically. */
+  once?: OnceKey;
 }
 
 export interface MutateResult {
   before: Incident;
   after: Incident;
   events: IncidentEvent[];
+  /** True when the `once` key was already taken: nothing was written. */
+  duplicate?: boolean;
 }
 
 /**
@@ -56,7 +60,9 @@ export async function mutate(
     }
     if (events.length === 0) return { before, after: before, events };
     const after = project(before, events);
-    if (await store.append(key, before.version, events, after)) return { before, after, events };
+    const written = await store.append(key, before.version, events, after, options.once);
+    if (written === 'duplicate') return { before, after: before, events: [], duplicate: true };
+    if (written) return { before, after, events };
     // Losers of a race retry at random moments so they do not collide again in lock step; the
     // window grows with each loss so a crowd spreads out, capped to keep commands responsive.
     if (attempt < maxAttempts) await sleep(Math.random() * Math.min(maxBackoffMs, attempt * 2));

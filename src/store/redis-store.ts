@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import type { IncidentEvent } from '../core/events.js';
 import type { Incident, IncidentKey } from '../core/model.js';
 import { isTerminal } from '../core/model.js';
-import type { IncidentStore } from '../core/ports.js';
+import type { IncidentStore, OnceKey } from '../core/ports.js';
 
 /**
  * The incident store on Redis.
@@ -31,7 +31,7 @@ export class RedisIncidentStore implements IncidentStore {
     if (/[{}]/.test(prefix)) throw new Error('RedisIncidentStore: prefix must not contain { or }');
     // defineCommand sends EVALSHA and falls back to EVAL on NOSCRIPT (after a Redis restart or
     // failover), so the script body crosses the wire only when the server lacks it.
-    redis.defineCommand(APPEND_COMMAND, { numberOfKeys: 5, lua: APPEND_LUA });
+    redis.defineCommand(APPEND_COMMAND, { numberOfKeys: 6, lua: APPEND_LUA });
   }
 
   async nextNumber(workspace: string): Promise<number> {
@@ -47,7 +47,7 @@ export class RedisIncidentStore implements IncidentStore {
     return n === null ? null : this.get({ workspace, number: Number(n) });
   }
 
-  async append(key: IncidentKey, expectedVersion: number, events: readonly IncidentEvent[], next: Incident): Promise<boolean> {
+  async append(key: IncidentKey, expectedVersion: number, events: readonly IncidentEvent[], next: Incident, once?: OnceKey): Promise<boolean | 'duplicate'> {
     // Guards against a caller handing a state that is not the projection of these events: the
     // version is the CAS token, so a wrong one would silently break the next writer's check.
     if (next.workspace !== key.workspace || next.number !== key.number) throw new Error('append: state does not belong to key');
@@ -61,6 +61,9 @@ export class RedisIncidentStore implements IncidentStore {
       this.wsKey(key.workspace, 'channels'),
       this.wsKey(key.workspace, 'open'),
       this.wsKey(key.workspace, 'all'),
+      // In the workspace's slot like the other keys, so one script may touch it under Cluster.
+      once ? this.wsKey(key.workspace, `once:${once.key}`) : this.wsKey(key.workspace, 'once:-'),
+      once ? String(Math.max(1, Math.ceil(once.ttlSeconds))) : '0',
       String(expectedVersion),
       String(next.version),
       JSON.stringify(next),
@@ -69,7 +72,7 @@ export class RedisIncidentStore implements IncidentStore {
       isTerminal(next.status) ? '0' : '1',
       ...events.map((e) => JSON.stringify(e)),
     );
-    return ok === 1;
+    return ok === 2 ? 'duplicate' : ok === 1;
   }
 
   async events(key: IncidentKey): Promise<IncidentEvent[]> {
@@ -115,10 +118,6 @@ export class RedisIncidentStore implements IncidentStore {
     return (await this.redis.set(`${this.prefix}once:${key}`, '1', 'EX', ttl, 'NX')) === 'OK';
   }
 
-  async release(key: string): Promise<void> {
-    await this.redis.del(`${this.prefix}once:${key}`);
-  }
-
   async workspaces(): Promise<string[]> {
     const out: string[] = [];
     const head = `${this.prefix}inc:{`;
@@ -159,24 +158,27 @@ const EVENTS_PAGE = 500;
 
 type AppendCapable = Redis & { [APPEND_COMMAND]: (...args: string[]) => Promise<number> };
 
-// KEYS: state hash, event stream, channel index, open set, all set.
-// ARGV: expected version, new version, state JSON, number, channel id ('' = none),
-//       '1' if open / '0' if finished, then one event JSON per event.
+// KEYS: state hash, event stream, channel index, open set, all set, idempotency key.
+// ARGV: idempotency TTL in seconds ('0' = no key), expected version, new version, state JSON,
+//       number, channel id ('' = none), '1' if open / '0' if finished, then one event JSON each.
 // A missing hash reads as version 0, which is how a new incident's first append passes the check.
+// Returns 1 written, 0 version conflict, 2 idempotency key already taken (nothing written).
 const APPEND_LUA = `
+if ARGV[1] ~= '0' and redis.call('EXISTS', KEYS[6]) == 1 then return 2 end
 local current = tonumber(redis.call('HGET', KEYS[1], 'version') or '0')
-if current ~= tonumber(ARGV[1]) then return 0 end
-redis.call('HSET', KEYS[1], 'version', ARGV[2], 'state', ARGV[3])
-for i = 7, #ARGV do
+if current ~= tonumber(ARGV[2]) then return 0 end
+redis.call('HSET', KEYS[1], 'version', ARGV[3], 'state', ARGV[4])
+for i = 8, #ARGV do
   redis.call('XADD', KEYS[2], '*', 'e', ARGV[i])
 end
-if ARGV[5] ~= '' then redis.call('HSET', KEYS[3], ARGV[5], ARGV[4]) end
-if ARGV[6] == '1' then
-  redis.call('ZADD', KEYS[4], ARGV[4], ARGV[4])
+if ARGV[6] ~= '' then redis.call('HSET', KEYS[3], ARGV[6], ARGV[5]) end
+if ARGV[7] == '1' then
+  redis.call('ZADD', KEYS[4], ARGV[5], ARGV[5])
 else
-  redis.call('ZREM', KEYS[4], ARGV[4])
+  redis.call('ZREM', KEYS[4], ARGV[5])
 end
-redis.call('ZADD', KEYS[5], ARGV[4], ARGV[4])
+redis.call('ZADD', KEYS[5], ARGV[5], ARGV[5])
+if ARGV[1] ~= '0' then redis.call('SET', KEYS[6], '1', 'EX', tonumber(ARGV[1])) end
 return 1
 `;
 

@@ -169,6 +169,20 @@ describe('RedisIncidentStore', () => {
     expect((await store.events(keyOf(stale))).map((e) => e.type)).toEqual(['declared', 'role_assigned', 'resolved', 'closed']);
   });
 
+  it('writes events with an idempotency key once, atomically: a repeat writes nothing', async () => {
+    const inc = await declare();
+    const once = { key: 'msg:C1:1700000000.000100', ttlSeconds: 60 };
+    const note = (c: Incident) => decideNote(c, 'seen once', alice, now);
+    const first = await mutate(store, keyOf(inc), note, { once });
+    const again = await mutate(store, keyOf(inc), note, { once });
+    expect(first.duplicate).toBeUndefined();
+    expect(again).toMatchObject({ duplicate: true, events: [] });
+    expect((await store.events(keyOf(inc))).filter((e) => e.type === 'note_added')).toHaveLength(1);
+    // The same key in another workspace is another key.
+    const other = await declare('T2');
+    expect((await mutate(store, keyOf(other), note, { once })).duplicate).toBeUndefined();
+  });
+
   it('reports a missing incident and leaves an empty decision unwritten', async () => {
     await expect(mutate(store, { workspace: 'T1', number: 7 }, () => [])).rejects.toMatchObject({
       code: 'incident_not_found',
