@@ -1,4 +1,4 @@
-import type { MessageKey } from './en.js';
+import { USAGE, type MessageKey } from './en.js';
 
 /**
  * Every sentence a user reads, in Korean: the same keys, placeholders and markup as en.ts.
@@ -41,25 +41,8 @@ export const ko = {
   'error.unexpected': '오류가 발생했습니다 (참조 {ref}). 팀에서 이 참조 번호로 로그를 찾을 수 있습니다.',
   'error.busy': '이 장애에 동시 변경이 너무 많습니다. 잠시 후 다시 시도하세요 (참조 {ref}).',
 
-  // usage lines (kept as in en: command names, flags and argument names are typed as shown)
-  'usage.declare': '/incident declare <title> [--sev P1..P4] [--service name] [--private]',
-  'usage.status': '/incident status <investigating|identified|monitoring> [message]',
-  'usage.sev': '/incident sev <P1..P4> [reason]',
-  'usage.role': '/incident role <commander|comms|scribe> <@user>',
-  'usage.note': '/incident note <text>',
-  'usage.timeline': '/incident timeline',
-  'usage.action': '/incident action <text> [--owner @user] [--due 1w|1m|q]   or   /incident action done <A1>',
-  'usage.resolve': '/incident resolve [summary]',
-  'usage.close': '/incident close',
-  'usage.cancel': '/incident cancel [reason]',
-  'usage.list': '/incident list [--all]',
-  'usage.help': '/incident help',
-  'usage.ack': '/incident ack',
-  'usage.page': '/incident page <@user ...|rotation> [message]',
-  'usage.escalate': '/incident escalate',
-  'usage.oncall': '/incident oncall [rotation] [--at <time>]',
-  'usage.cover': '/incident cover <@user> <duration: 30m|2h|1d> [--rotation id]',
-  'usage.policy': '/incident policy [policy|severity] [--service name] [--at <time>]',
+  // usage lines: the same in every language
+  ...USAGE,
 
   // one-line descriptions for help
   'help.declare': '장애 선언: 채널, 요약, 공지 생성',
