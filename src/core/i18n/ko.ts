@@ -1,4 +1,5 @@
-import { USAGE, type MessageKey } from './en.js';
+import type { MessageKey } from './en.js';
+import { USAGE } from './usage.js';
 
 /**
  * Every sentence a user reads, in Korean: the same keys, placeholders and markup as en.ts.
