@@ -48,9 +48,15 @@ const policy = z
     name: z.string().optional(),
     tiers: z.array(z.object({ targets: z.array(target).min(1), delay: duration.default(300_000) }).strict()).min(1),
     repeat: z.number().int().min(0).max(10).default(0),
+    /** Pages again (from tier 1) when an acknowledged incident is still unresolved after this long. */
+    ackTimeout: duration.optional(),
   })
   .strict()
-  .transform(({ tiers, ...rest }) => ({ ...rest, tiers: tiers.map((t) => ({ targets: t.targets, delayMs: t.delay })) }));
+  .transform(({ tiers, ackTimeout, ...rest }) => ({
+    ...rest,
+    tiers: tiers.map((t) => ({ targets: t.targets, delayMs: t.delay })),
+    ...(ackTimeout !== undefined ? { ackTimeoutMs: ackTimeout } : {}),
+  }));
 
 /** Which policy pages for an incident: the first route whose severity and service match. */
 const route = z

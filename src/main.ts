@@ -21,6 +21,8 @@ import { ensureRedis, maskUrl } from './infra/redis-server.js';
 import { BullScheduler } from './scheduler/bullmq-scheduler.js';
 import { startWorkers } from './scheduler/workers.js';
 import { RedisOnCallStore } from './store/redis-oncall.js';
+import { RedisOutbox } from './store/redis-outbox.js';
+import { startRelay } from './app/relay.js';
 import { RedisIncidentStore } from './store/redis-store.js';
 
 /**
@@ -73,6 +75,7 @@ async function openCore(s: Settings, o: { chat: ChatPort; clock?: Clock; logFile
     postmortems: new PostmortemFiles(config.postmortems.dir),
     scheduler,
     oncall: new RedisOnCallStore(redis, env.KEY_PREFIX),
+    outbox: new RedisOutbox(redis, env.KEY_PREFIX),
   };
   const workers = startWorkers({
     connection: redisServer.url,
@@ -81,8 +84,10 @@ async function openCore(s: Settings, o: { chat: ChatPort; clock?: Clock; logFile
     onStep: (ref) => runStep(deps, ref),
     deliver: (job) => deliver(deps, job),
   });
-  const armed = await rearmEscalations(deps);
-  log.info({ redis: maskUrl(redisServer.url), spawnedRedis: redisServer.spawned, armed }, 'core started');
+  // Effects that a crashed or restarted process left in the outbox go out first.
+  const relay = startRelay(deps);
+  const { armed, overdue } = await rearmEscalations(deps);
+  log.info({ redis: maskUrl(redisServer.url), spawnedRedis: redisServer.spawned, armed, overdue }, 'core started');
   // The sweep again every minute: a timer whose queueing failed (Redis blip) is back within a minute.
   const sweep = setInterval(() => void rearmEscalations(deps).catch((err: Error) => log.error({ err: err.message }, 'escalation sweep failed')), 60_000);
   sweep.unref();
@@ -92,6 +97,7 @@ async function openCore(s: Settings, o: { chat: ChatPort; clock?: Clock; logFile
     log,
     async close() {
       clearInterval(sweep);
+      await relay.stop();
       await workers.close(5_000);
       await scheduler.close();
       await redis.quit().catch(() => undefined);
@@ -113,7 +119,7 @@ export interface LocalOptions extends Settings {
 
 /** Runs the local terminal workspace until its input ends or someone types /quit. */
 export async function runLocal(o: LocalOptions): Promise<void> {
-  const chat = new LocalWorkspace(o.print, o.config.channels.announce, Boolean(o.interactive && process.stdout.isTTY));
+  const chat = new LocalWorkspace(o.print, o.config.channels.announce, Boolean(o.interactive && process.stdout.isTTY), { idFile: join(o.env.DATA_DIR, 'local-ids.json') });
   const logFile = o.env.LOG_FILE ?? join(o.env.DATA_DIR, 'bot.log');
   const core = await openCore(o, { chat, logFile, print: o.print, platform: 'local', ...(o.clock ? { clock: o.clock } : {}) });
   const terminal = new LocalTerminal(core.deps, chat, commands, o.print, { user: o.env.LOCAL_USER });

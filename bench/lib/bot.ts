@@ -9,6 +9,7 @@ import { systemClock } from '../../src/infra/clock.js';
 import { PostmortemFiles } from '../../src/infra/postmortem-files.js';
 import { startWorkers } from '../../src/scheduler/workers.js';
 import type { StartWorkersOptions, Workers } from '../../src/scheduler/workers.js';
+import { RedisOutbox } from '../../src/store/redis-outbox.js';
 import { RedisOnCallStore } from '../../src/store/redis-oncall.js';
 import { RedisIncidentStore } from '../../src/store/redis-store.js';
 
@@ -44,6 +45,7 @@ export function benchDeps(p: DepsParts): Deps {
     postmortems: new PostmortemFiles(p.config.postmortems.dir),
     scheduler: p.scheduler,
     oncall: new RedisOnCallStore(p.redis, p.prefix),
+    outbox: new RedisOutbox(p.redis, p.prefix),
   };
 }
 

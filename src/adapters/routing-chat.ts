@@ -30,6 +30,9 @@ export class RoutingChat implements ChatPort {
   invite(ws: string, channelId: string, userIds: string[]): Promise<void> {
     return this.to(ws).invite(ws, channelId, userIds);
   }
+  setTopic(ws: string, channelId: string, topic: string): Promise<void> {
+    return this.to(ws).setTopic(ws, channelId, topic);
+  }
   post(ws: string, channelId: string, message: OutboundMessage): Promise<MessageRef> {
     return this.to(ws).post(ws, channelId, message);
   }

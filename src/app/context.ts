@@ -1,7 +1,7 @@
 import type { AppConfig } from '../config.js';
 import type { Translate, MessageKey } from '../core/i18n/index.js';
 import type { Actor, Incident } from '../core/model.js';
-import type { ChatPort, Clock, IncidentStore, Logger, OnCallStore, OutboundMessage, PostmortemWriter, Scheduler } from '../core/ports.js';
+import type { ChatPort, Clock, IncidentStore, Logger, OnCallStore, OutboundMessage, OutboxStore, PostmortemWriter, Scheduler } from '../core/ports.js';
 
 /** Everything a command or an inbound handler may use; built once in src/main.ts. */
 export interface Deps {
@@ -15,6 +15,8 @@ export interface Deps {
   /** Durable timers and the outbound queue (BullMQ). */
   scheduler: Scheduler;
   oncall: OnCallStore;
+  /** The claim side of the transactional outbox (entries are written by store.append). */
+  outbox: OutboxStore;
 }
 
 /** A platform's slash command, reduced to what every platform has. */

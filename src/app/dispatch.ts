@@ -1,13 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import { ConflictError, IncidentError } from '../core/errors.js';
 import type { MessageKey, Params } from '../core/i18n/index.js';
-import type { Incident } from '../core/model.js';
+import { incidentRef, type Incident } from '../core/model.js';
 import type { Command, Deps, Invocation, Reply } from './context.js';
 
 /**
  * The one door every platform's `/incident ...` goes through: finds the subcommand, finds the
- * incident of the channel when the subcommand needs one, runs it, and turns any error into a
- * short answer. This is the single place where errors become words.
+ * incident it is about when the subcommand needs one, runs it, and turns any error into a short
+ * answer. This is the single place where errors become words.
+ *
+ * An incident-scoped subcommand is about the incident named by an `INC-n` reference right after
+ * it (`/incident resolve INC-7 fixed`), from any channel, or else about the incident of the
+ * channel it was typed in. The reference is what reaches an incident whose channel could not be
+ * opened.
  */
 export async function dispatch(deps: Deps, commands: readonly Command[], inv: Invocation): Promise<Reply> {
   const text = inv.text.trim();
@@ -19,20 +24,46 @@ export async function dispatch(deps: Deps, commands: readonly Command[], inv: In
     if (!command) {
       throw new IncidentError('unknown_subcommand', { name, known: commands.map((c) => c.name).join(', ') });
     }
-    let incident: Incident | null = null;
-    if (command.scope === 'incident') {
-      incident = await deps.store.findByChannel(inv.workspace, inv.channelId);
-      if (!incident) throw new IncidentError('not_incident_channel', { name, open: await openIncidents(deps, inv.workspace) });
+    if (command.scope !== 'incident') {
+      // Commands scoped to 'anywhere' never read ctx.incident; the cast keeps their context simple.
+      return await command.run({ inv, deps, args, incident: null as unknown as Incident });
     }
-    // Commands scoped to 'anywhere' never read ctx.incident; the cast keeps their context simple.
-    return await command.run({ inv, deps, args, incident: incident as Incident });
+    const target = await targetIncident(deps, inv, name, args);
+    return await command.run({ inv, deps, args: target.args, incident: target.incident });
   } catch (err) {
     return errorReply(deps, err, { platform: inv.platform, workspace: inv.workspace, command: name, user: inv.user.id });
   }
 }
 
-async function openIncidents(deps: Deps, workspace: string): Promise<string> {
-  const open = await deps.store.list(workspace, { limit: 5 });
+/** `INC-7`, `inc-7`: a reference to an incident by its number, as the first argument. */
+const REFERENCE = /^inc-(\d+)$/i;
+
+/**
+ * The incident an incident-scoped command is about, and its arguments without the reference:
+ * the one named by a leading `INC-n` (in this workspace, from any channel, even from another
+ * incident's channel), or else the channel's own.
+ */
+async function targetIncident(deps: Deps, inv: Invocation, name: string, args: string): Promise<{ incident: Incident; args: string }> {
+  const space = args.search(/\s/);
+  const first = space === -1 ? args : args.slice(0, space);
+  const reference = REFERENCE.exec(first);
+  if (reference) {
+    const number = Number(reference[1]);
+    const incident = Number.isSafeInteger(number) && number > 0 ? await deps.store.get({ workspace: inv.workspace, number }) : null;
+    if (!incident) {
+      const open = formatOpen(deps, await deps.store.list(inv.workspace, { limit: 5 }));
+      throw new IncidentError('incident_not_found', { ref: first.toUpperCase(), open, hintKey: 'error.hint.open_incidents' });
+    }
+    return { incident, args: space === -1 ? '' : args.slice(space + 1).trim() };
+  }
+  const incident = await deps.store.findByChannel(inv.workspace, inv.channelId);
+  if (incident) return { incident, args };
+  const open = await deps.store.list(inv.workspace, { limit: 5 });
+  throw new IncidentError('not_incident_channel', { name, open: formatOpen(deps, open), example: open[0]?.ref ?? incidentRef(1) });
+}
+
+/** The first few open incidents, with their channels where they have one. */
+function formatOpen(deps: Deps, open: readonly Incident[]): string {
   if (open.length === 0) return deps.t('reply.list_empty');
   return open.map((i) => (i.channelId ? `${i.ref} <#${i.channelId}>` : i.ref)).join(', ');
 }
@@ -54,10 +85,16 @@ export function errorRef(): string {
   return randomBytes(4).toString('hex');
 }
 
+/**
+ * The catalog message of a user error. `usageKey` and `whatKey` in the details fill `{usage}` and
+ * `{what}`; `hintKey` adds a sentence after the message (filled from the same details), for a
+ * code raised in more than one place where only one of them has more to say.
+ */
 export function userErrorText(deps: Deps, err: IncidentError): string {
-  const { usageKey, whatKey, ...rest } = err.details;
+  const { usageKey, whatKey, hintKey, ...rest } = err.details;
   const params: Params = { ...rest };
   if (usageKey) params.usage = deps.t(usageKey as MessageKey);
   if (whatKey) params.what = deps.t(whatKey as MessageKey, rest);
-  return deps.t(`error.${err.code}`, params);
+  const text = deps.t(`error.${err.code}`, params);
+  return hintKey ? `${text} ${deps.t(hintKey as MessageKey, params)}` : text;
 }

@@ -1,22 +1,18 @@
-import { planStep } from '../core/escalation.js';
-import type { Effect } from '../core/effects.js';
-import { decideStep, isDueStep } from '../core/paging.js';
+import { planStep, type PolicySnapshot } from '../core/escalation.js';
+import { PlatformError } from '../core/errors.js';
+import type { Incident } from '../core/model.js';
+import { decidePageFailed, decidePageSent, decideStep, findPage, isDueStep, pageWanted } from '../core/paging.js';
 import type { MessageRef, OutboundJob, StepRef } from '../core/ports.js';
-import { mutate } from '../store/mutate.js';
+import type { Override } from '../core/rotation-schema.js';
 import type { Deps } from './context.js';
-import { applyEffects, renderSummary } from './effects.js';
+import { renderPageOutcome, renderSummary } from './effects.js';
+import { record } from './record.js';
 
 /**
- * Effects a step job cannot do without: queueing the page DMs and the next timer. Both are
- * idempotent by id, so a failure fails the job, and its retry (or a re-run after a crash) repeats them.
- */
-const ESSENTIAL: ReadonlySet<Effect['kind']> = new Set(['page', 'schedule_step']);
-
-/**
- * Runs one escalation step job. The decision is recorded with a compare-and-set, so of two
- * runs of the same job, or a run racing an acknowledgement, only one records a page. A run
- * that finds its page already recorded (the earlier run died before queueing the DMs or the
- * next timer) repeats those two effects; both are idempotent by id.
+ * Runs one timer job (a policy step or an acknowledgement timeout). The decision is recorded
+ * with a compare-and-set together with its effects (the page DMs, the next timer) in the
+ * outbox, so of two runs of the same job, or a run racing an acknowledgement, only one records
+ * a page, and a run that dies after recording loses nothing: a relay carries the effects out.
  */
 export async function runStep(deps: Deps, ref: StepRef): Promise<void> {
   const key = { workspace: ref.workspace, number: ref.number };
@@ -25,48 +21,76 @@ export async function runStep(deps: Deps, ref: StepRef): Promise<void> {
   const now = deps.clock.now();
   const overrides = await deps.oncall.overrides(ref.workspace, now);
   const names = await namesFor(deps, current, ref, now, overrides);
-  const { after, events } = await mutate(deps.store, key, (inc) => decideStep(inc, ref, now, overrides, (id) => names.get(id) ?? id));
+  const { after, events } = await record(deps, key, (inc) => decideStep(inc, ref, now, overrides, (id) => names.get(id) ?? id), { current });
   const log = deps.log.child({ incidentId: after.ref, workspace: ref.workspace, step: ref.step, generation: ref.generation });
-  if (events.length > 0) {
-    log.info({ paged: events.flatMap((e) => (e.type === 'paged' ? e.users.map((u) => u.id) : [])) }, 'escalation step ran');
-    await applyEffects(deps, after, events, { mustSucceed: ESSENTIAL });
-    return;
-  }
-  // Not due: either stale (acknowledged, finished, superseded) or already recorded by an earlier
-  // run of this job that may have died before queueing its DMs and the next timer.
-  const all = await deps.store.events(key);
-  const paged = all.find((e) => e.type === 'paged' && e.generation === ref.generation && e.step === ref.step);
-  if (!paged) {
-    log.info({ phase: after.escalation?.phase, status: after.status }, 'escalation step skipped');
-    return;
-  }
-  await applyEffects(deps, after, [paged], { only: ESSENTIAL, mustSucceed: ESSENTIAL });
+  if (events.length === 0) log.info({ phase: after.escalation?.phase, status: after.status }, 'escalation step skipped');
+  else log.info({ paged: events.flatMap((e) => (e.type === 'paged' ? e.users.map((u) => u.id) : [])) }, 'escalation step ran');
 }
 
-async function namesFor(deps: Deps, inc: Parameters<typeof isDueStep>[0], ref: StepRef, now: Date, overrides: Parameters<typeof planStep>[3]) {
-  const names = new Map<string, string>();
+/** Display names of the people a due step will page (looked up before the write, not inside it). */
+async function namesFor(deps: Deps, inc: Incident, ref: StepRef, now: Date, overrides: Record<string, Override[]>): Promise<Map<string, string>> {
   const snapshot = inc.escalation?.snapshot;
-  if (!snapshot || !isDueStep(inc, ref)) return names;
-  const plan = planStep(snapshot, ref.step, now, overrides);
+  if (!snapshot || ref.kind || !isDueStep(inc, ref)) return new Map();
+  return lookupNames(deps, inc.workspace, snapshot, ref.step, now, overrides);
+}
+
+export async function lookupNames(deps: Deps, workspace: string, snapshot: PolicySnapshot, step: number, now: Date, overrides: Record<string, Override[]>) {
+  const names = new Map<string, string>();
+  const plan = planStep(snapshot, step, now, overrides);
   if (plan === 'exhausted') return names;
-  for (const id of plan.resolved.userIds) names.set(id, await deps.chat.userName(ref.workspace, id).catch(() => id));
+  for (const id of plan.resolved.userIds) names.set(id, await deps.chat.userName(workspace, id).catch(() => id));
   return names;
 }
 
 /**
- * Delivers one queued message. Checked before sending and marked after, so a job that runs
- * twice sends once; a page whose incident was acknowledged or finished meanwhile is not sent.
+ * Delivers one queued message. A page DM goes out only while its page is `requested`; once
+ * sent, it is linked to its page by a `page_sent` event (the link and the event in one write),
+ * so a reaction on the DM acknowledges exactly when the DM exists. Other messages are marked
+ * sent after sending and skipped when marked, so a job that runs twice sends once.
  */
 export async function deliver(deps: Deps, job: OutboundJob): Promise<void> {
+  if (job.page) return deliverPage(deps, job, job.page);
   const doneKey = `sent:${job.id}`;
   if (await deps.oncall.done(doneKey)) return;
-  if (job.page && !(await pageStillWanted(deps, job))) {
-    deps.log.info({ jobId: job.id, workspace: job.workspace }, 'page not sent: answered or finished meanwhile');
+  await send(deps, job);
+  await deps.oncall.markDone(doneKey, 7 * 24 * 3600);
+}
+
+async function deliverPage(deps: Deps, job: OutboundJob, page: { number: number; pageId: string }): Promise<void> {
+  const key = { workspace: job.workspace, number: page.number };
+  const inc = await deps.store.get(key);
+  if (!pageWanted(inc, page.pageId)) {
+    // Why is on the timeline: the acknowledgement or the end of the incident that ended the page.
+    deps.log.info({ jobId: job.id, workspace: job.workspace, pageId: page.pageId, state: inc && findPage(inc, page.pageId)?.state }, 'page not sent: it ended before delivery');
     return;
   }
-  const ref = await send(deps, job);
-  await deps.oncall.markDone(doneKey, 7 * 24 * 3600);
-  if (job.page && ref) await deps.oncall.rememberPage(job.workspace, ref, job.page);
+  let dm: MessageRef;
+  try {
+    dm = await deps.chat.dm(job.workspace, job.target ?? '', job.message);
+  } catch (err) {
+    if (err instanceof PlatformError && err.kind === 'permanent') {
+      await record(deps, key, (current) => decidePageFailed(current, page.pageId, err.message, deps.clock.now()));
+    }
+    throw err;
+  }
+  // Linking must not be lost to a Redis blip: a DM nobody can acknowledge by reaction would keep
+  // the escalation going. Retried here; if Redis stays away the job retries, and sends again.
+  await withRetries(() =>
+    record(deps, key, (current) => decidePageSent(current, page.pageId, dm, deps.clock.now()), {
+      pageLinks: [{ channelId: dm.channelId, messageId: dm.messageId, pageId: page.pageId }],
+    }),
+  );
+}
+
+async function withRetries<T>(work: () => Promise<T>, attempts = 6): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await work();
+    } catch (err) {
+      if (i >= attempts) throw err;
+      await new Promise((r) => setTimeout(r, 50 * 2 ** i));
+    }
+  }
 }
 
 async function send(deps: Deps, job: OutboundJob): Promise<MessageRef | undefined> {
@@ -77,8 +101,8 @@ async function send(deps: Deps, job: OutboundJob): Promise<MessageRef | undefine
     case 'post':
       return chat.post(job.workspace, job.target ?? '', job.message);
     case 'update': {
-      const current = job.summaryOf === undefined ? null : await deps.store.get({ workspace: job.workspace, number: job.summaryOf });
-      await chat.update(job.workspace, { channelId: job.target ?? '', messageId: job.messageId ?? '' }, current ? renderSummary(deps, current) : job.message);
+      const ref = { channelId: job.target ?? '', messageId: job.messageId ?? '' };
+      await chat.update(job.workspace, ref, await currentRendering(deps, job));
       return undefined;
     }
     case 'announce':
@@ -86,14 +110,11 @@ async function send(deps: Deps, job: OutboundJob): Promise<MessageRef | undefine
   }
 }
 
-async function pageStillWanted(deps: Deps, job: OutboundJob): Promise<boolean> {
-  const page = job.page;
-  if (!page) return true;
-  const inc = await deps.store.get({ workspace: job.workspace, number: page.number });
-  const esc = inc?.escalation;
-  if (!inc || !esc || inc.status === 'resolved' || inc.status === 'closed' || inc.status === 'cancelled') return false;
-  const mine = esc.pages.find((p) => p.user.id === page.userId && p.generation === page.generation && p.step === page.step);
-  if (!mine || mine.ackedAt) return false;
-  // A policy page queued just before someone acknowledged is moot: nobody is paged after an ack.
-  return page.step < 0 || esc.phase === 'paging';
+/** A queued edit shows the incident as it is at delivery, so a late retry never puts back an older state. */
+async function currentRendering(deps: Deps, job: OutboundJob) {
+  const number = job.summaryOf ?? job.outcomeOf?.number;
+  const current = number === undefined ? null : await deps.store.get({ workspace: job.workspace, number });
+  if (job.summaryOf !== undefined && current) return renderSummary(deps, current);
+  if (job.outcomeOf) return renderPageOutcome(deps, current, job.outcomeOf.pageId) ?? job.message;
+  return job.message;
 }

@@ -15,6 +15,12 @@ export interface InboundMessage {
   user: Actor;
   text: string;
   at: Date;
+  /**
+   * For an edit: what tells this edit of the message from its others (Slack's `edited.ts`,
+   * Discord's `edited_timestamp`), so the same edit delivered twice is recorded once. Without
+   * one (the local workspace, which never redelivers) every edit is recorded.
+   */
+  editId?: string;
 }
 
 /**
@@ -32,13 +38,17 @@ export async function recordMessage(deps: Deps, msg: InboundMessage): Promise<bo
   return !duplicate;
 }
 
-/** A message changed after it was recorded: the edit goes on the timeline, the original stays. */
+/**
+ * A message changed after it was recorded: the edit goes on the timeline, the original stays.
+ * Each edit once: its `editId` is taken in the same atomic write, as a message's id is.
+ */
 export async function recordEdit(deps: Deps, msg: InboundMessage): Promise<boolean> {
   const incident = await deps.store.findByChannel(msg.workspace, msg.channelId);
   if (!incident || !acceptsMessages(incident)) return false;
   const body = { type: 'message_edited' as const, channelId: msg.channelId, messageId: msg.messageId, text: msg.text };
-  await mutate(deps.store, incident, () => [event(body, msg.user, msg.at)]);
-  return true;
+  const once = msg.editId ? { key: `edit:${msg.channelId}:${msg.messageId}:${msg.editId}`, ttlSeconds: DEDUPE_TTL_S } : undefined;
+  const { duplicate } = await mutate(deps.store, incident, () => [event(body, msg.user, msg.at)], { current: incident, ...(once ? { once } : {}) });
+  return !duplicate;
 }
 
 /** A message was deleted: the timeline records that it was, and keeps what it said before. */

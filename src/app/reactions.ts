@@ -6,7 +6,7 @@ import { decideAck, decideEscalate } from '../core/paging.js';
 import { mutate } from '../store/mutate.js';
 import type { Deps } from './context.js';
 import { userErrorText } from './dispatch.js';
-import { applyEffects } from './effects.js';
+import { record } from './record.js';
 import { DEDUPE_TTL_S } from './inbound.js';
 
 /** A reaction someone added to a message. */
@@ -44,18 +44,19 @@ export async function recordReaction(deps: Deps, r: InboundReaction): Promise<st
     return null;
   }
   if (!deps.config.paging.ackEmojis.some((e) => sameEmoji(e, r.emoji))) return null;
-  const page = await deps.oncall.findPage(r.workspace, r.channelId, r.messageId);
-  if (!page) return null;
-  if (page.userId !== r.user.id) return deps.t('page.only_paged');
-  const incident = await deps.store.get({ workspace: r.workspace, number: page.number });
-  if (!incident) return null;
+  const link = await deps.store.findPageByMessage(r.workspace, r.channelId, r.messageId);
+  if (!link) return null;
+  const incident = await deps.store.get({ workspace: r.workspace, number: link.number });
+  const page = incident?.escalation?.pages.find((p) => p.id === link.pageId);
+  if (!incident || !page) return null;
+  if (page.user.id !== r.user.id) return deps.t('page.only_paged');
   return answer(deps, async () => deps.t('reply.acknowledged', { ref: (await acknowledge(deps, incident, r.user)).ref }));
 }
 
 /** Records an acknowledgement (only by someone paged) and stops the escalation. */
 export async function acknowledge(deps: Deps, incident: Incident, actor: Actor): Promise<Incident> {
-  const { after, events } = await mutate(deps.store, incident, (inc) => decideAck(inc, actor, deps.clock.now()));
-  return applyEffects(deps, after, events);
+  const { after } = await record(deps, incident, (inc) => decideAck(inc, actor, deps.clock.now()), { current: incident });
+  return after;
 }
 
 /** A pinned message, or one marked 📌, becomes a key event on the timeline (once). */
@@ -82,8 +83,7 @@ export async function pressButton(deps: Deps, b: { workspace: string; user: Acto
   if (!incident) return deps.t('error.button_incident_gone');
   if (b.action === 'ack') return answer(deps, async () => deps.t('reply.acknowledged', { ref: (await acknowledge(deps, incident, b.user)).ref }));
   return answer(deps, async () => {
-    const { after, events } = await mutate(deps.store, incident, (inc) => decideEscalate(inc, b.user, deps.clock.now()));
-    await applyEffects(deps, after, events);
+    const { after } = await record(deps, incident, (inc) => decideEscalate(inc, b.user, deps.clock.now()), { current: incident });
     return deps.t('reply.escalated', { ref: after.ref });
   });
 }

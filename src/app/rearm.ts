@@ -1,14 +1,25 @@
 import type { Deps } from './context.js';
+import { runStep } from './escalation.js';
+
+/** A step this late is no longer BullMQ being BullMQ: something lost or stalled it. */
+export const OVERDUE_MS = 60_000;
+
+export interface SweepResult {
+  /** Incidents whose pending step timer was (re-)armed. */
+  armed: number;
+  /** Steps found more than OVERDUE_MS late and run by the sweep itself. */
+  overdue: number;
+}
 
 /**
- * At start-up and then every minute, makes sure every incident that is waiting on an escalation step has its timer.
- * Step jobs normally exist already (BullMQ keeps them in Redis across restarts); this covers a
- * crash between recording a change and queueing its timer. Scheduling is idempotent by job id,
- * so re-arming a timer that exists changes nothing, and a step that fell due while the bot was
- * down runs at once.
+ * The escalation audit (Grafana OnCall's dead-man's switch), at start-up and every minute. Every
+ * incident waiting on a policy step gets its timer (idempotent by job id, a failed job is
+ * replaced); a step already more than a minute overdue is run here and now, and logged as an
+ * error with the incident and the delay, because a page that late means a timer was lost or
+ * stuck and an operator should know. Step runs are idempotent, so racing the timer is harmless.
  */
-export async function rearmEscalations(deps: Deps): Promise<number> {
-  let armed = 0;
+export async function rearmEscalations(deps: Deps): Promise<SweepResult> {
+  const result: SweepResult = { armed: 0, overdue: 0 };
   const now = deps.clock.now().getTime();
   for (const workspace of await deps.store.workspaces()) {
     for (const inc of await deps.store.list(workspace, { limit: 10_000 })) {
@@ -16,9 +27,16 @@ export async function rearmEscalations(deps: Deps): Promise<number> {
       if (esc?.phase !== 'paging' || esc.nextStep === undefined) continue;
       const dueAt = esc.nextAt ?? new Date(now).toISOString();
       const ref = { workspace, number: inc.number, generation: esc.generation, step: esc.nextStep };
-      await deps.scheduler.scheduleStep(ref, Math.max(0, Date.parse(dueAt) - now), dueAt, { replaceFailed: true });
-      armed++;
+      const lateMs = now - Date.parse(dueAt);
+      if (lateMs > OVERDUE_MS) {
+        deps.log.error({ incidentId: inc.ref, workspace, step: ref.step, generation: ref.generation, lateMs }, 'escalation step overdue; running it now');
+        await runStep(deps, ref);
+        result.overdue++;
+        continue;
+      }
+      await deps.scheduler.scheduleStep(ref, Math.max(0, -lateMs), dueAt, { replaceFailed: true });
+      result.armed++;
     }
   }
-  return armed;
+  return result;
 }

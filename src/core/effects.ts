@@ -3,6 +3,7 @@ import type { IncidentEvent } from './events.js';
 import type { Translate } from './i18n/index.js';
 import type { Actor, Incident } from './model.js';
 import { pagingEffects, type PagingOptions } from './paging-effects.js';
+import { isOpenPage, tierOf } from './escalation.js';
 import type { OutboundMessage, StepRef } from './ports.js';
 
 /**
@@ -16,23 +17,47 @@ export type Effect =
   | { kind: 'post'; message: OutboundMessage }
   | { kind: 'announce'; message: OutboundMessage }
   | { kind: 'refresh_summary' }
+  /** The channel topic names the severity: rendered from the incident as it is when it runs. */
+  | { kind: 'set_topic' }
   | { kind: 'write_postmortem'; actor: string }
   | { kind: 'schedule_step'; ref: StepRef; dueAt: string }
   | { kind: 'cancel_steps' }
-  | { kind: 'page'; user: Actor; step: number; generation: number; at: string; message: OutboundMessage };
+  /** A page DM: delivered while the page is still `requested`, then linked to its page (page_sent). */
+  | { kind: 'page'; pageId: string; user: Actor; message: OutboundMessage }
+  /** Replaces the buttons of a delivered page DM with how its page ended. */
+  | { kind: 'page_outcome'; pageId: string }
+  /** A plain DM (a stand-down notice). */
+  | { kind: 'dm'; user: Actor; message: OutboundMessage };
+
+/**
+ * Effects that only write to the queues: done first in each batch, so tier 1's page DM and the
+ * next timer never wait behind slow platform calls such as opening the channel.
+ */
+const QUEUE_KINDS: ReadonlySet<Effect['kind']> = new Set(['page', 'schedule_step', 'cancel_steps']);
 
 const suffix = (t: Translate, text: string | undefined) => (text ? t('word.because', { text }) : '');
 
 const DEFAULT_PAGING: PagingOptions = { ackEmojis: ['white_check_mark', 'eyes'] };
 
+/**
+ * Every effect of a batch of events, in the order they should happen (queue writes first, the
+ * rest as the events came). The runner writes them to the outbox in the same atomic append as
+ * the events, so none is lost to a crash between the two.
+ */
 export function effectsFor(after: Incident, events: readonly IncidentEvent[], t: Translate, paging: PagingOptions = DEFAULT_PAGING): Effect[] {
+  const all = effectsInOrder(after, events, t, paging);
+  return [...all.filter((e) => QUEUE_KINDS.has(e.kind)), ...all.filter((e) => !QUEUE_KINDS.has(e.kind))];
+}
+
+function effectsInOrder(after: Incident, events: readonly IncidentEvent[], t: Translate, paging: PagingOptions): Effect[] {
   const out: Effect[] = [];
   let summaryChanged = false;
   const hasChannel = Boolean(after.channelId);
   const post = (text: string) => hasChannel && out.push({ kind: 'post', message: { text } });
-  for (const e of events) {
+  const firstVersion = after.version - events.length + 1;
+  for (const [i, e] of events.entries()) {
     const actor = e.actor.id;
-    out.push(...pagingEffects(after, e, t, paging));
+    out.push(...pagingEffects(after, e, firstVersion + i, t, paging));
     switch (e.type) {
       case 'declared':
         out.push({ kind: 'open_channel' });
@@ -41,6 +66,9 @@ export function effectsFor(after: Incident, events: readonly IncidentEvent[], t:
         const commander = after.roles.commander?.id ?? after.declaredBy.id;
         out.push({ kind: 'invite', userIds: [...new Set([after.declaredBy.id, commander])] });
         out.push({ kind: 'post', message: { text: t('post.welcome', { ref: after.ref, commander }) } });
+        // Tier 1 was paged with the declaration, before the channel existed: the channel hears it now.
+        const paging = pagedSoFar(after, t);
+        if (paging) out.push({ kind: 'post', message: { text: paging } });
         summaryChanged = true;
         const announce = { ref: after.ref, title: after.title, severity: after.severity, commander, channelId: e.channelId };
         out.push({ kind: 'announce', message: { text: t('announce.declared', announce) } });
@@ -52,6 +80,7 @@ export function effectsFor(after: Incident, events: readonly IncidentEvent[], t:
         break;
       case 'severity_changed':
         post(t('post.severity_changed', { actor, from: e.from, to: e.to, reason: suffix(t, e.reason) }));
+        if (hasChannel) out.push({ kind: 'set_topic' });
         summaryChanged = true;
         break;
       case 'role_assigned':
@@ -91,6 +120,7 @@ export function effectsFor(after: Incident, events: readonly IncidentEvent[], t:
       case 'acknowledged':
       case 'escalated':
       case 'escalation_exhausted':
+      case 'page_failed':
         summaryChanged = true;
         break;
       default:
@@ -99,4 +129,16 @@ export function effectsFor(after: Incident, events: readonly IncidentEvent[], t:
   }
   if (summaryChanged && hasChannel) out.push({ kind: 'refresh_summary' });
   return out;
+}
+
+/** "Paging @x (tier 1 of 3, round 1)" for the latest policy step whose pages are still open. */
+function pagedSoFar(inc: Incident, t: Translate): string | undefined {
+  const esc = inc.escalation;
+  const policy = esc?.snapshot?.policy;
+  const open = (esc?.pages ?? []).filter((p) => p.step >= 0 && isOpenPage(p));
+  const last = open[open.length - 1];
+  if (!policy || !last) return undefined;
+  const users = [...new Set(open.filter((p) => p.step === last.step && p.generation === last.generation).map((p) => `<@${p.user.id}>`))].join(', ');
+  const { tier, round } = tierOf(policy, last.step);
+  return t('post.paged', { users, tier: tier + 1, tiers: policy.tiers.length, round: round + 1 });
 }

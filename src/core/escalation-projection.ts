@@ -1,8 +1,13 @@
-import type { EscalationState } from './escalation.js';
+import { isOpenPage, type EscalationState, type Page } from './escalation.js';
 import type { IncidentEvent } from './events.js';
+import { canMove, pageIdsOf } from './paging.js';
 
-/** Folds one event into the paging state; events that do not concern paging leave it as it is. */
-export function applyEscalation(state: EscalationState | undefined, e: IncidentEvent): EscalationState | undefined {
+/**
+ * Folds one event into the paging state; events that do not concern paging leave it as it is.
+ * `version` is the incident version this event is applied at (pages by hand are named by it).
+ * Page states only move along PAGE_TRANSITIONS (paging.ts).
+ */
+export function applyEscalation(state: EscalationState | undefined, e: IncidentEvent, version: number): EscalationState | undefined {
   switch (e.type) {
     case 'escalation_started':
       return {
@@ -17,14 +22,26 @@ export function applyEscalation(state: EscalationState | undefined, e: IncidentE
       };
     case 'paged': {
       const base: EscalationState = state ?? { generation: e.generation, phase: 'stopped', pages: [] };
-      const pages = [...base.pages, ...e.users.map((user) => ({ user, at: e.at, generation: e.generation, step: e.step }))];
+      const ids = pageIdsOf(e, version);
+      const created: Page[] = e.users.map((user, i) => ({ id: ids[i] ?? '', user, at: e.at, generation: e.generation, step: e.step, state: 'requested' }));
+      const pages = [...base.pages, ...created];
       if (e.step < 0) return { ...base, pages };
       const { nextStep: _s, nextAt: _a, ...rest } = base;
       return { ...rest, pages, ...(e.next ? { nextStep: e.next.step, nextAt: e.next.at } : {}) };
     }
+    case 'page_sent':
+      return state && withPage(state, e.pageId, (p) => ({ ...p, dm: { channelId: e.channelId, messageId: e.messageId }, sentAt: e.at, ...(p.state === 'requested' ? { state: 'sent' } : {}) }));
+    case 'page_failed':
+      return state && withPage(state, e.pageId, (p) => (canMove(p.state, 'failed') ? { ...p, state: 'failed', reason: e.reason } : p));
     case 'acknowledged': {
       if (!state) return state;
-      const pages = state.pages.map((p) => (p.user.id === e.actor.id && !p.ackedAt ? { ...p, ackedAt: e.at } : p));
+      const stoodDown = new Set(e.stoodDown ?? []);
+      const pages = state.pages.map((p): Page => {
+        if (!isOpenPage(p)) return p;
+        if (p.user.id === e.actor.id) return { ...p, state: 'acknowledged', ackedAt: e.at };
+        if (stoodDown.has(p.id)) return { ...p, state: 'stood_down', reason: `acknowledged by ${e.actor.id}` };
+        return p;
+      });
       if (state.phase !== 'paging') return { ...state, pages, ...firstAck(state, e) };
       const { nextStep: _s, nextAt: _a, ...rest } = state;
       return { ...rest, pages, phase: 'acknowledged', ...firstAck(state, e) };
@@ -36,11 +53,19 @@ export function applyEscalation(state: EscalationState | undefined, e: IncidentE
       return state ? withoutNext({ ...state, phase: 'exhausted' }) : state;
     case 'resolved':
     case 'cancelled':
-    case 'closed':
-      return state && state.phase === 'paging' ? withoutNext({ ...state, phase: 'stopped' }) : state;
+    case 'closed': {
+      if (!state) return state;
+      // Nobody is waited on once the incident is over: open pages end, and their DMs (if any) say so.
+      const pages = state.pages.map((p): Page => (isOpenPage(p) ? { ...p, state: 'stood_down', reason: e.type } : p));
+      return state.phase === 'paging' ? withoutNext({ ...state, pages, phase: 'stopped' }) : { ...state, pages };
+    }
     default:
       return state;
   }
+}
+
+function withPage(state: EscalationState, pageId: string, change: (p: Page) => Page): EscalationState {
+  return { ...state, pages: state.pages.map((p) => (p.id === pageId ? change(p) : p)) };
 }
 
 function firstAck(state: EscalationState, e: IncidentEvent & { type: 'acknowledged' }): Partial<EscalationState> {

@@ -23,6 +23,8 @@ export interface EscalationPolicy {
   tiers: PolicyTier[];
   /** How many more times the whole policy runs after the first pass. */
   repeat: number;
+  /** PagerDuty's acknowledgement timeout: an acknowledged incident still unresolved after this pages again. */
+  ackTimeoutMs?: number;
 }
 
 /** The policy and the rotations it names, copied onto the incident at declare time. */
@@ -33,13 +35,33 @@ export interface PolicySnapshot {
   serviceTeam?: string[];
 }
 
+/**
+ * One person asked to respond, once. A page is an entity with its own state machine (the rules
+ * are in paging.ts, `PAGE_TRANSITIONS`, and docs/paging.md):
+ *
+ *   requested ─page_sent→ sent ─acknowledged→ acknowledged
+ *       │                  └──── someone else acknowledged ──→ stood_down
+ *       ├── someone else acknowledged before the DM went out ──→ stood_down
+ *       ├── the incident ended before the DM went out ─────────→ stood_down
+ *       └── the platform refused the DM for good ──────────────→ failed
+ */
+export type PageState = 'requested' | 'sent' | 'acknowledged' | 'stood_down' | 'failed';
+
 export interface Page {
+  /** Stable id: `g<generation>s<step>-<user>` for policy pages, `m<version>-<user>` for pages by hand. */
+  id: string;
   user: Actor;
   at: string;
   generation: number;
   /** The policy step (tier + round), or -1 for a page sent by hand. */
   step: number;
+  state: PageState;
+  /** The DM that carries the page, once it was delivered: reactions on it acknowledge this page. */
+  dm?: { channelId: string; messageId: string };
+  sentAt?: string;
   ackedAt?: string;
+  /** Why a page ended without an acknowledgement (stood down, failed). */
+  reason?: string;
 }
 
 export type EscalationPhase = 'paging' | 'acknowledged' | 'exhausted' | 'stopped';
@@ -153,14 +175,19 @@ export function dryRun(snapshot: PolicySnapshot, start: Date, overrides: Record<
   return lines;
 }
 
+/** A page that still waits for an answer: asked for or delivered, and neither answered nor ended. */
+export function isOpenPage(p: Page): boolean {
+  return p.state === 'requested' || p.state === 'sent';
+}
+
 /** Pages of `userId` that still wait for an answer. */
 export function openPagesOf(state: EscalationState | undefined, userId: string): Page[] {
-  return state?.pages.filter((p) => p.user.id === userId && !p.ackedAt) ?? [];
+  return state?.pages.filter((p) => p.user.id === userId && isOpenPage(p)) ?? [];
 }
 
 /** Everyone paged and not yet answered, for the "who can ack" message. */
 export function waitingOn(state: EscalationState | undefined): Actor[] {
   const out: Actor[] = [];
-  for (const p of state?.pages ?? []) if (!p.ackedAt && !out.some((a) => a.id === p.user.id)) out.push(p.user);
+  for (const p of state?.pages ?? []) if (isOpenPage(p) && !out.some((a) => a.id === p.user.id)) out.push(p.user);
   return out;
 }

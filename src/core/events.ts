@@ -45,9 +45,20 @@ export type EventBody =
       message?: string;
       next?: { step: number; at: string };
     }
-  | { type: 'acknowledged'; generation: number; ttaMs: number }
-  | { type: 'escalated'; generation: number; step: number }
-  | { type: 'escalation_exhausted'; generation: number };
+  /** `stoodDown`: the other open policy pages this acknowledgement ended (their DMs are not sent, or told to stand down). */
+  | { type: 'acknowledged'; generation: number; ttaMs: number; stoodDown?: string[] }
+  /** A page DM reached its person; `channelId`/`messageId` name the DM, so reactions on it count. */
+  | { type: 'page_sent'; pageId: string; channelId: string; messageId: string }
+  /** The platform refused a page DM for good (unknown user, DMs closed): nobody was told. */
+  | { type: 'page_failed'; pageId: string; user: Actor; reason: string }
+  /**
+   * The policy runs again from `step`: by hand (`/incident escalate`), or on its own when an
+   * acknowledged incident outlived the policy's ackTimeout (`reason: 'ack_timeout'`).
+   */
+  | { type: 'escalated'; generation: number; step: number; reason?: 'ack_timeout' }
+  | { type: 'escalation_exhausted'; generation: number }
+  /** Opening the incident's channel failed; the bot keeps trying. */
+  | { type: 'channel_failed'; reason: string };
 
 export type EventType = EventBody['type'];
 
@@ -58,7 +69,7 @@ export type IncidentEvent = EventBody & {
 };
 
 /** Bookkeeping events that carry ids for the bot, not facts for people reading the timeline. */
-export const BOOKKEEPING_EVENTS: ReadonlySet<EventType> = new Set(['channel_created', 'summary_posted', 'postmortem_written']);
+export const BOOKKEEPING_EVENTS: ReadonlySet<EventType> = new Set(['channel_created', 'summary_posted', 'postmortem_written', 'page_sent']);
 
 export function event<B extends EventBody>(body: B, actor: Actor, at: Date): B & { at: string; actor: Actor } {
   return { ...body, at: at.toISOString(), actor };

@@ -64,6 +64,8 @@ export interface Incident extends IncidentKey {
   private: boolean;
   channelId?: string;
   channelName?: string;
+  /** Why the channel could not be opened yet (it is being retried); cleared once it exists. */
+  channelError?: string;
   /** The pinned-style summary message kept current in the incident channel. */
   summaryMessageId?: string;
   roles: Partial<Record<Role, Actor>>;

@@ -1,65 +1,93 @@
-import { formatDuration } from './durations.js';
+import { formatDuration, formatTime } from './durations.js';
 import type { Effect } from './effects.js';
-import { totalSteps } from './escalation.js';
+import { totalSteps, type Page } from './escalation.js';
 import type { IncidentEvent } from './events.js';
 import type { Translate } from './i18n/index.js';
 import type { Incident } from './model.js';
+import { findPage, pageIdsOf } from './paging.js';
+import type { OutboundMessage } from './ports.js';
 
 export interface PagingOptions {
   /** Emoji that acknowledge a page when someone reacts with them on the page DM. */
   ackEmojis: readonly string[];
+  /** For the time in a page DM's outcome ("acknowledged by @x at 14:03"). */
+  timeZone?: string;
 }
 
-/** What follows a paging event: DMs, timers, and a line in the incident channel. */
-export function pagingEffects(after: Incident, e: IncidentEvent, t: Translate, o: PagingOptions): Effect[] {
+/**
+ * What follows a paging event: DMs, timers, and a line in the incident channel. `version` is
+ * the incident version the event was recorded at (it names pages by hand).
+ */
+export function pagingEffects(after: Incident, e: IncidentEvent, version: number, t: Translate, o: PagingOptions): Effect[] {
   const ref = { workspace: after.workspace, number: after.number };
+  const esc = after.escalation;
   const post = (text: string): Effect[] => (after.channelId ? [{ kind: 'post', message: { text } }] : []);
+  // A timer is worth arming only while the incident still waits on it after the whole batch
+  // (declare records the start and tier 1's page together: step 0 needs no timer then).
+  const stillDue = (generation: number, step: number) => esc?.phase === 'paging' && esc.generation === generation && esc.nextStep === step;
+  const outcomes = (): Effect[] => (esc?.pages ?? []).filter((p) => p.dm).map((p) => ({ kind: 'page_outcome', pageId: p.id }));
   switch (e.type) {
     case 'escalation_started':
-      return [{ kind: 'schedule_step', ref: { ...ref, generation: e.generation, step: 0 }, dueAt: e.at }];
-    case 'escalated':
-      return [
-        { kind: 'cancel_steps' },
-        { kind: 'schedule_step', ref: { ...ref, generation: e.generation, step: e.step }, dueAt: e.at },
-        ...post(t('post.escalated', { actor: e.actor.id, ref: after.ref })),
-      ];
+      return stillDue(e.generation, 0) ? [{ kind: 'schedule_step', ref: { ...ref, generation: e.generation, step: 0 }, dueAt: e.at }] : [];
+    case 'escalated': {
+      const out: Effect[] = [{ kind: 'cancel_steps' }];
+      if (stillDue(e.generation, e.step)) out.push({ kind: 'schedule_step', ref: { ...ref, generation: e.generation, step: e.step }, dueAt: e.at });
+      const text = e.reason === 'ack_timeout' ? t('post.ack_timed_out', { ref: after.ref }) : t('post.escalated', { actor: e.actor.id, ref: after.ref });
+      return [...out, ...post(text)];
+    }
     case 'paged': {
-      const out: Effect[] = e.users.map((user) => ({
-        kind: 'page',
-        user,
-        step: e.step,
-        generation: e.generation,
-        at: e.at,
-        message: pageMessage(after, e, t, o),
-      }));
+      const ids = pageIdsOf(e, version);
+      const message = pageMessage(after, e, t, o);
+      const out: Effect[] = e.users.map((user, i) => ({ kind: 'page', pageId: ids[i] ?? '', user, message }));
       const users = e.users.map((u) => `<@${u.id}>`).join(', ');
-      const policy = after.escalation?.snapshot?.policy;
+      const policy = esc?.snapshot?.policy;
       if (e.step < 0) out.push(...post(t('post.paged_by_hand', { actor: e.actor.id, users, message: e.message ? t('word.because', { text: e.message }) : '' })));
       else if (users) out.push(...post(t('post.paged', { users, tier: (e.tier ?? 0) + 1, tiers: policy?.tiers.length ?? 1, round: (e.round ?? 0) + 1 })));
       for (const rotation of e.uncovered ?? []) out.push(...post(t('post.uncovered', { rotation })));
-      if (e.next) {
+      if (e.next && stillDue(e.generation, e.next.step)) {
         out.push({ kind: 'schedule_step', ref: { ...ref, generation: e.generation, step: e.next.step }, dueAt: e.next.at });
       }
       return out;
     }
-    case 'acknowledged':
-      return [
-        { kind: 'cancel_steps' },
-        ...post(t('post.acknowledged', { actor: e.actor.id, ref: after.ref, tta: formatDuration(e.ttaMs, t) })),
-      ];
+    case 'acknowledged': {
+      const out: Effect[] = [{ kind: 'cancel_steps' }];
+      const timeout = esc?.snapshot?.policy.ackTimeoutMs;
+      if (timeout && esc?.phase === 'acknowledged') {
+        const dueAt = new Date(Date.parse(e.at) + timeout).toISOString();
+        out.push({ kind: 'schedule_step', ref: { ...ref, generation: esc.generation, step: 0, kind: 'ack_timeout' }, dueAt });
+      }
+      out.push(...post(t('post.acknowledged', { actor: e.actor.id, ref: after.ref, tta: formatDuration(e.ttaMs, t) })));
+      if (after.channelId) out.push({ kind: 'invite', userIds: [e.actor.id] });
+      // People who were told (their DM went out) hear that they can stand down; the rest never will.
+      for (const id of e.stoodDown ?? []) {
+        const page = findPage(after, id);
+        if (page?.dm) out.push({ kind: 'dm', user: page.user, message: { text: t('page.stand_down', { ref: after.ref, actor: e.actor.id }) } });
+      }
+      return [...out, ...outcomes()];
+    }
+    case 'page_sent': {
+      // The DM raced an acknowledgement or the end of the incident: it shows the outcome at once.
+      const page = findPage(after, e.pageId);
+      return page && page.state !== 'sent' ? [{ kind: 'page_outcome', pageId: e.pageId }] : [];
+    }
+    case 'page_failed': {
+      const page = findPage(after, e.pageId);
+      return page ? post(t('post.page_failed', { user: page.user.id, reason: e.reason })) : [];
+    }
     case 'escalation_exhausted': {
-      const pages = after.escalation?.snapshot ? totalSteps(after.escalation.snapshot.policy) : 0;
-      return post(t('post.exhausted', { ref: after.ref, pages }));
+      const pages = esc?.snapshot ? totalSteps(esc.snapshot.policy) : 0;
+      const undelivered = (esc?.pages ?? []).filter((p) => p.state === 'requested').length;
+      return post(undelivered ? t('post.exhausted_undelivered', { ref: after.ref, pages, undelivered }) : t('post.exhausted', { ref: after.ref, pages }));
     }
     case 'resolved':
     case 'cancelled':
-      return after.escalation ? [{ kind: 'cancel_steps' }] : [];
+      return esc ? [{ kind: 'cancel_steps' }, ...outcomes()] : [];
     default:
       return [];
   }
 }
 
-function pageMessage(inc: Incident, e: IncidentEvent & { type: 'paged' }, t: Translate, o: PagingOptions) {
+function pageMessage(inc: Incident, e: IncidentEvent & { type: 'paged' }, t: Translate, o: PagingOptions): OutboundMessage {
   const emojis = o.ackEmojis.map((x) => (/^[a-z_]+$/.test(x) ? `:${x}:` : x)).join(' or ');
   const lines = [t('page.dm', { ref: inc.ref, severity: inc.severity, title: inc.title })];
   if (e.message) lines.push(t('page.from', { actor: e.actor.id, message: e.message }));
@@ -72,4 +100,20 @@ function pageMessage(inc: Incident, e: IncidentEvent & { type: 'paged' }, t: Tra
       { id: 'escalate' as const, label: t('page.button_escalate'), value },
     ],
   };
+}
+
+/**
+ * What a page DM shows once its page is over, in place of its buttons: who acknowledged and
+ * when, or that the incident ended. Undefined while the page still waits for an answer (a page
+ * by hand after the acknowledgement keeps its buttons).
+ */
+export function pageOutcomeMessage(inc: Incident, page: Page, t: Translate, o: PagingOptions): OutboundMessage | undefined {
+  const head = t('page.dm', { ref: inc.ref, severity: inc.severity, title: inc.title });
+  const esc = inc.escalation;
+  if (inc.status === 'resolved' || inc.status === 'closed' || inc.status === 'cancelled') {
+    return { text: `${head}\n${t(inc.status === 'cancelled' ? 'page.outcome_cancelled' : 'page.outcome_resolved', { ref: inc.ref })}` };
+  }
+  if (page.state === 'requested' || page.state === 'sent' || !esc?.acknowledgedBy || !esc.acknowledgedAt) return undefined;
+  const at = formatTime(esc.acknowledgedAt, o.timeZone ?? 'UTC');
+  return { text: `${head}\n${t('page.outcome_acknowledged', { user: esc.acknowledgedBy.id, at })}` };
 }

@@ -1,3 +1,4 @@
+import type { Effect } from './effects.js';
 import type { IncidentEvent } from './events.js';
 import type { Incident, IncidentKey } from './model.js';
 
@@ -56,6 +57,8 @@ export interface ChatPort {
   createChannel(workspace: string, name: string, options: { topic: string; private: boolean }): Promise<ChannelRef>;
   /** Adds people to a channel; people already in it are not an error. */
   invite(workspace: string, channelId: string, userIds: string[]): Promise<void>;
+  /** Replaces the channel's topic, e.g. when the severity changes; the topic names the severity. */
+  setTopic(workspace: string, channelId: string, topic: string): Promise<void>;
   post(workspace: string, channelId: string, message: OutboundMessage): Promise<MessageRef>;
   /** Replaces a message the bot posted earlier (the incident summary). */
   update(workspace: string, ref: MessageRef, message: OutboundMessage): Promise<void>;
@@ -80,8 +83,11 @@ export interface IncidentStore {
   /**
    * Appends events and writes `next` as the new state, only if the stored version is still
    * `expectedVersion` (0 for a new incident). Returns false when someone else wrote first.
+   * The outbox entries and page links in `options` are written by the same atomic write.
    */
-  append(key: IncidentKey, expectedVersion: number, events: readonly IncidentEvent[], next: Incident, once?: OnceKey): Promise<boolean | 'duplicate'>;
+  append(key: IncidentKey, expectedVersion: number, events: readonly IncidentEvent[], next: Incident, options?: AppendOptions): Promise<boolean | 'duplicate'>;
+  /** The page a DM carries, from the link its `page_sent` event wrote; null for any other message. */
+  findPageByMessage(workspace: string, channelId: string, messageId: string): Promise<{ number: number; pageId: string } | null>;
   /** The incident's events in the order they were appended. */
   events(key: IncidentKey): Promise<IncidentEvent[]>;
   /** Incidents of a workspace, newest first; only open ones (not closed or cancelled) unless `all`. */
@@ -91,16 +97,54 @@ export interface IncidentStore {
    * Guards side effects that may run twice (retried events, re-run jobs).
    */
   claim(key: string, ttlSeconds: number): Promise<boolean>;
+  /** Gives a claim back (the work it guarded failed), so the next `claim` of the key is true again. */
+  release(key: string): Promise<void>;
+  /** Holds a key for `ttlSeconds` from now, whether or not its claim is still held (the guarded work is done). */
+  keep(key: string, ttlSeconds: number): Promise<void>;
   /** Every workspace that has incidents: for the start-up sweep that re-arms escalation timers. */
   workspaces(): Promise<string[]>;
 }
 
-/** Which page a delivered page DM carries. */
-export interface PageDelivery {
+/** What an append writes besides the events and the state, in the same atomic write. */
+export interface AppendOptions {
+  once?: OnceKey;
+  /** Effects the events imply, leased to the writer until `leaseUntilMs` (wall clock) so it runs them first. */
+  outbox?: { entries: readonly OutboxEntry[]; leaseUntilMs: number };
+  /** Page DMs to link to their pages, so a reaction on the DM finds its page. */
+  pageLinks?: readonly { channelId: string; messageId: string; pageId: string }[];
+}
+
+/**
+ * An effect waiting in the transactional outbox. `id` is derived from the append that wrote it
+ * (`<number>-<version>-<index>`, zero-padded so ids sort in the order they were written) and is
+ * the idempotency key of everything the effect does (its queue job ids, its sent marks).
+ */
+export interface OutboxEntry {
+  id: string;
+  workspace: string;
   number: number;
-  userId: string;
-  step: number;
-  generation: number;
+  effect: Effect;
+  /** Failed tries so far (for the backoff). */
+  attempts: number;
+}
+
+/**
+ * The outbox's claim side. Entries are written by IncidentStore.append; a relay in every bot
+ * process claims the ones that are due (never claimed, retry time reached, or whose claimer's
+ * lease ran out because it died), performs them, and completes them. At least once, by design:
+ * every effect is idempotent by its entry id.
+ */
+export interface OutboxStore {
+  /** Leases up to `limit` due entries of a workspace until `leaseUntilMs`; oldest first. */
+  claim(workspace: string, nowMs: number, leaseUntilMs: number, limit: number): Promise<OutboxEntry[]>;
+  /** Extends the lease of entries still being worked on (only those still in the outbox). */
+  extend(workspace: string, ids: readonly string[], leaseUntilMs: number): Promise<void>;
+  /** The entry is done: it leaves the outbox. */
+  complete(workspace: string, id: string): Promise<void>;
+  /** The entry failed: it is tried again at `atMs`, with its attempt count stored. */
+  retry(entry: OutboxEntry, atMs: number): Promise<void>;
+  /** How many entries a workspace has waiting, or only those due by `dueBeforeMs` (metrics, tests, the chaos script). */
+  pending(workspace: string, dueBeforeMs?: number): Promise<number>;
 }
 
 /** A stand-in on a rotation, from config or from `/incident cover`. Times are ISO (UTC). */
@@ -112,9 +156,6 @@ export interface CoverOverride {
 
 /** What paging needs to remember beyond the incident itself. */
 export interface OnCallStore {
-  /** Links a delivered page DM to its page, so a reaction on that message can acknowledge it. */
-  rememberPage(workspace: string, ref: MessageRef, page: PageDelivery): Promise<void>;
-  findPage(workspace: string, channelId: string, messageId: string): Promise<PageDelivery | null>;
   /** Overrides added with `/incident cover`, by rotation id; expired ones are dropped. */
   addOverride(workspace: string, rotationId: string, override: CoverOverride, now: Date): Promise<void>;
   overrides(workspace: string, now: Date): Promise<Record<string, CoverOverride[]>>;
@@ -154,6 +195,8 @@ export interface StepRef {
   /** Bumped when an escalation is restarted (manual page, escalate), so older timers are superseded. */
   generation: number;
   step: number;
+  /** An acknowledgement timeout (the policy's ackTimeout) rather than a policy step. */
+  kind?: 'ack_timeout';
 }
 
 /** A message that must arrive: delivered through the outbound queue with retries. */
@@ -169,8 +212,10 @@ export interface OutboundJob {
   /** Set on summary edits: the summary of this incident is rendered again at delivery. */
   summaryOf?: number;
   message: OutboundMessage;
-  /** Set on page DMs: once delivered, reactions on the DM acknowledge this page. */
-  page?: { number: number; userId: string; step: number; generation: number };
+  /** Set on page DMs: sent only while the page is `requested`, then linked to it (page_sent). */
+  page?: { number: number; pageId: string };
+  /** Set on page DM edits: the outcome of this page is rendered again at delivery. */
+  outcomeOf?: { number: number; pageId: string };
 }
 
 /**

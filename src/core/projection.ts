@@ -38,7 +38,7 @@ function applyEvent(state: Incident | null, e: IncidentEvent, key?: IncidentKey)
     };
   }
   if (!state) throw new Error(`${e.type} before declared`);
-  const escalation = applyEscalation(state.escalation, e);
+  const escalation = applyEscalation(state.escalation, e, state.version + 1);
   const s: Incident = {
     ...state,
     version: state.version + 1,
@@ -46,8 +46,12 @@ function applyEvent(state: Incident | null, e: IncidentEvent, key?: IncidentKey)
     ...(escalation ? { escalation } : {}),
   };
   switch (e.type) {
-    case 'channel_created':
-      return { ...s, channelId: e.channelId, channelName: e.channelName };
+    case 'channel_created': {
+      const { channelError: _e, ...rest } = s;
+      return { ...rest, channelId: e.channelId, channelName: e.channelName };
+    }
+    case 'channel_failed':
+      return { ...s, channelError: e.reason };
     case 'summary_posted':
       return { ...s, summaryMessageId: e.messageId };
     case 'severity_changed':
@@ -88,6 +92,8 @@ function applyEvent(state: Incident | null, e: IncidentEvent, key?: IncidentKey)
     case 'escalation_started':
     case 'paged':
     case 'acknowledged':
+    case 'page_sent':
+    case 'page_failed':
     case 'escalated':
     case 'escalation_exhausted':
       return s;

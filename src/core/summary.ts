@@ -1,6 +1,6 @@
 import type { Translate } from './i18n/index.js';
 import { formatDuration, formatTime } from './durations.js';
-import { totalSteps } from './escalation.js';
+import { isOpenPage, totalSteps } from './escalation.js';
 import type { Incident, SeverityLevel , ROLES } from './model.js';
 import { isActive } from './model.js';
 import type { OutboundMessage } from './ports.js';
@@ -33,7 +33,7 @@ function pagingText(inc: Incident, o: SummaryOptions): string | undefined {
     if (esc.acknowledgedBy && esc.ttaMs !== undefined) return t('summary.paging_acked', { user: esc.acknowledgedBy.id, tta: formatDuration(esc.ttaMs, t) });
     return t(esc.phase === 'exhausted' ? 'summary.paging_exhausted' : 'summary.paging_stopped');
   }
-  const users = [...new Set(esc.pages.filter((p) => !p.ackedAt).map((p) => `<@${p.user.id}>`))].join(', ') || t('summary.nobody');
+  const users = [...new Set(esc.pages.filter(isOpenPage).map((p) => `<@${p.user.id}>`))].join(', ') || t('summary.nobody');
   const last = esc.snapshot && esc.nextStep !== undefined && esc.nextStep >= totalSteps(esc.snapshot.policy);
   if (!esc.nextAt || last) return t('summary.paging_waiting_last', { users });
   return t('summary.paging_waiting', { users, at: formatTime(esc.nextAt, o.timeZone) });

@@ -77,7 +77,11 @@ function eventText(e: IncidentEvent, t: Translate, opts: PeopleOption): string |
     case 'acknowledged':
       return t('timeline.acknowledged', { tta: formatDuration(e.ttaMs, t) });
     case 'escalated':
-      return t('timeline.escalated');
+      return t(e.reason === 'ack_timeout' ? 'timeline.ack_timed_out' : 'timeline.escalated');
+    case 'page_failed':
+      return t('timeline.page_failed', { user: person(e.user, opts), reason: e.reason });
+    case 'channel_failed':
+      return t('timeline.channel_failed', { reason: e.reason });
     case 'escalation_exhausted':
       return t('timeline.escalation_exhausted');
     default:

@@ -2,7 +2,7 @@ import { ConflictError, IncidentError } from '../core/errors.js';
 import type { IncidentEvent } from '../core/events.js';
 import type { Incident, IncidentKey } from '../core/model.js';
 import { incidentRef } from '../core/model.js';
-import type { IncidentStore, OnceKey } from '../core/ports.js';
+import type { AppendOptions, IncidentStore, OnceKey, OutboxEntry } from '../core/ports.js';
 import { project } from '../core/projection.js';
 
 export interface MutateOptions {
@@ -17,12 +17,23 @@ export interface MutateOptions {
   current?: Incident;
   /** Record only if this key was never taken: taken together with the events, atomically. */
   once?: OnceKey;
+  /**
+   * The effects of what was decided, for the outbox of the same append. Called for each attempt
+   * with the state it would write, so a re-decided change writes the effects of its own events.
+   */
+  outbox?: (after: Incident, events: readonly IncidentEvent[]) => readonly OutboxEntry[];
+  /** The lease the writer takes on its outbox entries (wall clock ms). */
+  leaseUntilMs?: () => number;
+  /** Page DM links to write with the events. */
+  pageLinks?: AppendOptions['pageLinks'];
 }
 
 export interface MutateResult {
   before: Incident;
   after: Incident;
   events: IncidentEvent[];
+  /** The outbox entries written with the events (the writer runs them, see src/app/record.ts). */
+  entries?: readonly OutboxEntry[];
   /** True when the `once` key was already taken: nothing was written. */
   duplicate?: boolean;
 }
@@ -60,9 +71,10 @@ export async function mutate(
     }
     if (events.length === 0) return { before, after: before, events };
     const after = project(before, events);
-    const written = await store.append(key, before.version, events, after, options.once);
-    if (written === 'duplicate') return { before, after: before, events: [], duplicate: true };
-    if (written) return { before, after, events };
+    const entries = options.outbox?.(after, events) ?? [];
+    const written = await store.append(key, before.version, events, after, appendOptions(options, entries));
+    if (written === 'duplicate') return { before, after: before, events: [], entries: [], duplicate: true };
+    if (written) return { before, after, events, entries };
     // Losers of a race retry at random moments so they do not collide again in lock step; the
     // window grows with each loss so a crowd spreads out, capped to keep commands responsive.
     if (attempt < maxAttempts) await sleep(Math.random() * Math.min(maxBackoffMs, attempt * 2));
@@ -75,10 +87,24 @@ export async function mutate(
  * store.nextNumber. Numbers are never reused, so a failed compare-and-set here means the number
  * was handed out twice: a bug or a tampered store, never a race to retry.
  */
-export async function createIncident(store: IncidentStore, key: IncidentKey, events: readonly IncidentEvent[]): Promise<Incident> {
+export async function createIncident(
+  store: IncidentStore,
+  key: IncidentKey,
+  events: readonly IncidentEvent[],
+  options: Pick<MutateOptions, 'outbox' | 'leaseUntilMs'> = {},
+): Promise<MutateResult> {
   const incident = project(null, events, key);
-  if (!(await store.append(key, 0, events, incident))) throw new ConflictError(`${key.workspace}/${incidentRef(key.number)}`);
-  return incident;
+  const entries = options.outbox?.(incident, events) ?? [];
+  if (!(await store.append(key, 0, events, incident, appendOptions(options, entries)))) throw new ConflictError(`${key.workspace}/${incidentRef(key.number)}`);
+  return { before: incident, after: incident, events: [...events], entries };
+}
+
+function appendOptions(o: Pick<MutateOptions, 'once' | 'leaseUntilMs' | 'pageLinks'>, entries: readonly OutboxEntry[]): AppendOptions {
+  return {
+    ...(o.once ? { once: o.once } : {}),
+    ...(entries.length ? { outbox: { entries, leaseUntilMs: o.leaseUntilMs?.() ?? 0 } } : {}),
+    ...(o.pageLinks?.length ? { pageLinks: o.pageLinks } : {}),
+  };
 }
 
 function sleep(ms: number): Promise<void> {

@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import type { IncidentEvent } from '../core/events.js';
 import type { Incident, IncidentKey } from '../core/model.js';
 import { isTerminal } from '../core/model.js';
-import type { IncidentStore, OnceKey } from '../core/ports.js';
+import type { AppendOptions, IncidentStore } from '../core/ports.js';
 
 /**
  * The incident store on Redis.
@@ -16,6 +16,11 @@ import type { IncidentStore, OnceKey } from '../core/ports.js';
  *   <prefix>inc:{ws}:channels     hash    channelId -> incident number
  *   <prefix>inc:{ws}:open         zset    open incidents, score = number
  *   <prefix>inc:{ws}:all          zset    every incident, score = number
+ *   <prefix>inc:{ws}:once:<key>   string  idempotency keys taken by an append
+ *   <prefix>inc:{ws}:outbox       hash    outbox entry id -> OutboxEntry JSON (see redis-outbox.ts)
+ *   <prefix>inc:{ws}:outbox:due   zset    outbox entry id, score = when it may be claimed (ms)
+ *   <prefix>inc:{ws}:pagemsg      hash    `<channel>:<message>` of a page DM -> `<number>/<pageId>`
+ *   <prefix>workspaces            set     every workspace with incidents (for the relay and the sweep)
  *   <prefix>once:<key>            string  idempotency claims (SET NX EX)
  *
  * State and events are written by one Lua script, so a reader never sees a state without the
@@ -31,11 +36,20 @@ export class RedisIncidentStore implements IncidentStore {
     if (/[{}]/.test(prefix)) throw new Error('RedisIncidentStore: prefix must not contain { or }');
     // defineCommand sends EVALSHA and falls back to EVAL on NOSCRIPT (after a Redis restart or
     // failover), so the script body crosses the wire only when the server lacks it.
-    redis.defineCommand(APPEND_COMMAND, { numberOfKeys: 6, lua: APPEND_LUA });
+    redis.defineCommand(APPEND_COMMAND, { numberOfKeys: 9, lua: APPEND_LUA });
   }
 
   async nextNumber(workspace: string): Promise<number> {
+    // Registered before its first incident exists, so a relay never misses a workspace's outbox.
+    await this.redis.sadd(`${this.prefix}workspaces`, workspace);
     return this.redis.incr(this.wsKey(workspace, 'seq'));
+  }
+
+  async findPageByMessage(workspace: string, channelId: string, messageId: string): Promise<{ number: number; pageId: string } | null> {
+    const raw = await this.redis.hget(this.wsKey(workspace, 'pagemsg'), `${channelId}:${messageId}`);
+    const slash = raw ? raw.indexOf('/') : -1;
+    if (!raw || slash < 0) return null;
+    return { number: Number(raw.slice(0, slash)), pageId: raw.slice(slash + 1) };
   }
 
   async get(key: IncidentKey): Promise<Incident | null> {
@@ -47,7 +61,9 @@ export class RedisIncidentStore implements IncidentStore {
     return n === null ? null : this.get({ workspace, number: Number(n) });
   }
 
-  async append(key: IncidentKey, expectedVersion: number, events: readonly IncidentEvent[], next: Incident, once?: OnceKey): Promise<boolean | 'duplicate'> {
+  async append(key: IncidentKey, expectedVersion: number, events: readonly IncidentEvent[], next: Incident, options: AppendOptions = {}): Promise<boolean | 'duplicate'> {
+    const { once, outbox, pageLinks = [] } = options;
+    const entries = outbox?.entries ?? [];
     // Guards against a caller handing a state that is not the projection of these events: the
     // version is the CAS token, so a wrong one would silently break the next writer's check.
     if (next.workspace !== key.workspace || next.number !== key.number) throw new Error('append: state does not belong to key');
@@ -63,6 +79,9 @@ export class RedisIncidentStore implements IncidentStore {
       this.wsKey(key.workspace, 'all'),
       // In the workspace's slot like the other keys, so one script may touch it under Cluster.
       once ? this.wsKey(key.workspace, `once:${once.key}`) : this.wsKey(key.workspace, 'once:-'),
+      this.wsKey(key.workspace, 'outbox'),
+      this.wsKey(key.workspace, 'outbox:due'),
+      this.wsKey(key.workspace, 'pagemsg'),
       once ? String(Math.max(1, Math.ceil(once.ttlSeconds))) : '0',
       String(expectedVersion),
       String(next.version),
@@ -70,6 +89,11 @@ export class RedisIncidentStore implements IncidentStore {
       n,
       next.channelId ?? '',
       isTerminal(next.status) ? '0' : '1',
+      String(Math.round(outbox?.leaseUntilMs ?? 0)),
+      String(entries.length),
+      String(pageLinks.length),
+      ...entries.flatMap((e) => [e.id, JSON.stringify(e)]),
+      ...pageLinks.flatMap((l) => [`${l.channelId}:${l.messageId}`, `${n}/${l.pageId}`]),
       ...events.map((e) => JSON.stringify(e)),
     );
     return ok === 2 ? 'duplicate' : ok === 1;
@@ -118,14 +142,30 @@ export class RedisIncidentStore implements IncidentStore {
     return (await this.redis.set(`${this.prefix}once:${key}`, '1', 'EX', ttl, 'NX')) === 'OK';
   }
 
+  async release(key: string): Promise<void> {
+    await this.redis.del(`${this.prefix}once:${key}`);
+  }
+
+  async keep(key: string, ttlSeconds: number): Promise<void> {
+    await this.redis.set(`${this.prefix}once:${key}`, '1', 'EX', Math.max(1, Math.ceil(ttlSeconds)));
+  }
+
   async workspaces(): Promise<string[]> {
-    const out: string[] = [];
+    const known = await this.redis.smembers(`${this.prefix}workspaces`);
+    if (this.scanned) return known;
+    // Data written before the registry existed: found once by a scan, then registered.
+    const out = new Set(known);
     const head = `${this.prefix}inc:{`;
     for await (const keys of this.redis.scanStream({ match: `${head}*}:seq`, count: 500 }) as AsyncIterable<string[]>) {
-      for (const key of keys) out.push(decodeWorkspace(key.slice(head.length, -'}:seq'.length)));
+      for (const key of keys) out.add(decodeWorkspace(key.slice(head.length, -'}:seq'.length)));
     }
-    return out;
+    const missing = [...out].filter((w) => !known.includes(w));
+    if (missing.length) await this.redis.sadd(`${this.prefix}workspaces`, ...missing);
+    this.scanned = true;
+    return [...out];
   }
+
+  private scanned = false;
 
   private wsKey(workspace: string, suffix: string): string {
     return `${this.prefix}inc:{${encodeWorkspace(workspace)}}:${suffix}`;
@@ -158,9 +198,12 @@ const EVENTS_PAGE = 500;
 
 type AppendCapable = Redis & { [APPEND_COMMAND]: (...args: string[]) => Promise<number> };
 
-// KEYS: state hash, event stream, channel index, open set, all set, idempotency key.
+// KEYS: state hash, event stream, channel index, open set, all set, idempotency key, outbox hash,
+//       outbox due set, page DM index.
 // ARGV: idempotency TTL in seconds ('0' = no key), expected version, new version, state JSON,
-//       number, channel id ('' = none), '1' if open / '0' if finished, then one event JSON each.
+//       number, channel id ('' = none), '1' if open / '0' if finished, outbox lease end (ms),
+//       number of outbox entries E, number of page links L, then E pairs (id, entry JSON),
+//       L pairs (`channel:message`, `number/pageId`), then one event JSON each.
 // A missing hash reads as version 0, which is how a new incident's first append passes the check.
 // Returns 1 written, 0 version conflict, 2 idempotency key already taken (nothing written).
 const APPEND_LUA = `
@@ -168,8 +211,20 @@ if ARGV[1] ~= '0' and redis.call('EXISTS', KEYS[6]) == 1 then return 2 end
 local current = tonumber(redis.call('HGET', KEYS[1], 'version') or '0')
 if current ~= tonumber(ARGV[2]) then return 0 end
 redis.call('HSET', KEYS[1], 'version', ARGV[3], 'state', ARGV[4])
-for i = 8, #ARGV do
-  redis.call('XADD', KEYS[2], '*', 'e', ARGV[i])
+local entries = tonumber(ARGV[9])
+local links = tonumber(ARGV[10])
+local i = 11
+for _ = 1, entries do
+  redis.call('HSET', KEYS[7], ARGV[i], ARGV[i + 1])
+  redis.call('ZADD', KEYS[8], ARGV[8], ARGV[i])
+  i = i + 2
+end
+for _ = 1, links do
+  redis.call('HSET', KEYS[9], ARGV[i], ARGV[i + 1])
+  i = i + 2
+end
+for j = i, #ARGV do
+  redis.call('XADD', KEYS[2], '*', 'e', ARGV[j])
 end
 if ARGV[6] ~= '' then redis.call('HSET', KEYS[3], ARGV[6], ARGV[5]) end
 if ARGV[7] == '1' then

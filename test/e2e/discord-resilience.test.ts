@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { PEOPLE } from '../fakes/fake-discord.js';
+import { INTENT } from '../fakes/fake-discord-gateway.js';
+import { messagePayload } from '../fakes/fake-discord-payloads.js';
 import type { RecordedRequest } from '../fakes/fake-discord-rest.js';
 import { discordTestApp, type DiscordTestApp } from '../support/discord-app.js';
 import { PAGING, discordSteps } from '../support/discord-steps.js';
@@ -141,5 +143,30 @@ describe('a restart mid-incident', () => {
     await channelSays(channelId, `<@${alice.id}> acknowledged INC-1`);
     await dmSays(alice, 'Acknowledged INC-1. Escalation stopped.');
     expect(fake.gateway.received.filter((r) => r.op === 2)).toHaveLength(2);
+  });
+
+  it('records an edit delivered again to the restarted bot once, and a later edit of the message as another', async () => {
+    app = await discordTestApp(PAGING);
+    const { fake } = app;
+    const { declare, timelineHas } = discordSteps(app);
+    const channelId = await declare(carol, 'DB down');
+    const said = fake.userSays(bob, channelId, 'api-2 pool exhausted');
+    await timelineHas(['message_posted']);
+    app.clock.advance(MIN);
+    fake.userEdits(said.id, 'api-2 and api-3 pools exhausted');
+    await timelineHas(['message_edited']);
+    const update = messagePayload(fake.state.message(said.id));
+
+    await app.restart();
+    // The new client has no cache: the MESSAGE_UPDATE is all it knows of the message, as after a
+    // replay or a reconnect that lost the cache, so only the edit's own time says it was recorded.
+    fake.gateway.dispatch('MESSAGE_UPDATE', update, INTENT.GuildMessages);
+    app.clock.advance(MIN);
+    fake.userEdits(said.id, 'api-2 and api-3 pools exhausted at 200 connections');
+    // Updates of one message are handled in the order they came: once two edits are on the
+    // timeline, the repeated one has been handled too.
+    const events = await timelineHas(['message_edited', 'message_edited']);
+    const edits = events.flatMap((e) => (e.type === 'message_edited' ? [e.text] : []));
+    expect(edits).toEqual(['api-2 and api-3 pools exhausted', 'api-2 and api-3 pools exhausted at 200 connections']);
   });
 });

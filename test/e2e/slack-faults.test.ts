@@ -81,7 +81,7 @@ describe('what a person must fix', () => {
     app = await slackTestApp();
     app.fake.fail('conversations.create', { error: 'missing_scope', needed: 'channels:manage' });
     const { reply } = await declare('DB down');
-    expect(reply.split('\n')[0]).toBe('Declared INC-1: *DB down* (P1), but its channel could not be created; the bot log says why. Commands for it work in its channel once one exists.');
+    expect(reply.split('\n')[0]).toBe('Declared INC-1: *DB down* (P1). I could not open its channel yet and keep trying; the bot log says why. Meanwhile every command works from anywhere with the reference, e.g. `/incident status INC-1 identified …`.');
     const [line] = errors().filter((l) => l.msg === 'slack call failed: needs a fix');
     expect(line?.data).toMatchObject({ method: 'conversations.create', error: 'missing_scope' });
     expect((line?.data as { fix: string }).fix).toMatch(/add the channels:manage scope .* reinstall the app/);

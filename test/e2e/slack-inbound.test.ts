@@ -51,7 +51,7 @@ describe('events', () => {
   it('acts once on an event Slack delivers three times (same event_id, X-Slack-Retry-Num 1 and 2)', async () => {
     const ts = app.fake.workspace.nextTs();
     const message = { user: PEOPLE.alice, channel, text: 'rolling back 2.3.0', ts };
-    // An edit is not deduplicated by anything but the event id: a second delivery would be a second edit.
+    // This edit carries no `edited` field: it is told apart from other edits by the event's own ts.
     const edit = { type: 'message', subtype: 'message_changed', channel, ts: app.fake.workspace.nextTs(), message: { type: 'message', user: PEOPLE.alice, text: 'rolled back 2.3.0', ts } };
     const statuses: number[] = [];
     for (const retryNum of [0, 1, 2]) {
@@ -98,6 +98,30 @@ describe('events', () => {
     expect((await timeline('message_posted')).map((e) => e.actor.name)).toEqual(['alice', 'alice']);
   });
 
+  it('records an edit once however often it arrives under new event ids, and two edits of one message as two', async () => {
+    const ts = app.fake.workspace.nextTs();
+    await app.send.message({ user: PEOPLE.alice, channel, text: 'cause: bad deploy', ts });
+    const changed = (text: string, before: string) => ({
+      type: 'message',
+      subtype: 'message_changed',
+      channel,
+      ts: app.fake.workspace.nextTs(),
+      message: { type: 'message', user: PEOPLE.alice, text, ts, edited: { user: PEOPLE.alice, ts: app.fake.workspace.nextTs() } },
+      previous_message: { type: 'message', user: PEOPLE.alice, text: before, ts },
+    });
+    const first = changed('cause: bad deploy of 2.3.0', 'cause: bad deploy');
+    const second = changed('cause: bad deploy of 2.3.0 (config)', 'cause: bad deploy of 2.3.0');
+    // Each delivery gets an event id of its own, so the event-id check lets all of them through:
+    // only the edit's own key (its edited.ts) tells a repeat from a new edit.
+    for (const edit of [first, first, second, second, first]) expect((await app.send.event(edit)).status).toBe(200);
+    await app.settle();
+    const edits = (await timeline('message_edited')).map((e) => e.type === 'message_edited' && [e.messageId, e.text]);
+    expect(edits).toEqual([
+      [ts, 'cause: bad deploy of 2.3.0'],
+      [ts, 'cause: bad deploy of 2.3.0 (config)'],
+    ]);
+  });
+
   it('ignores bot posts, joins and messages outside incident channels', async () => {
     const general = app.fake.workspace.channelByName('general')!.id;
     await app.send.event({ type: 'message', channel, bot_id: 'BOTHER', text: 'deploy bot: 2.3.1 is out', ts: app.fake.workspace.nextTs() });
@@ -133,6 +157,6 @@ describe('command text', () => {
     const sent = await app.send.command('resolve', { user: PEOPLE.erin, channel: general });
     const answer = await app.fake.waitForResponse(sent.responseUrl);
     expect(answer.body.response_type).toBe('ephemeral');
-    expect(answer.body.text).toMatch(/^`\/incident resolve` works only inside an incident channel\. Open incidents: INC-1 <#C\w+>\.$/);
+    expect(answer.body.text).toMatch(/^`\/incident resolve` works inside an incident channel, or anywhere when you name the incident: `\/incident resolve INC-1`\. Open incidents: INC-1 <#C\w+>\.$/);
   });
 });

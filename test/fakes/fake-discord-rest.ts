@@ -45,6 +45,8 @@ type Json = Record<string, unknown>;
 type Answer = { status: number; json?: unknown };
 type Route = [method: string, path: RegExp, handler: (p: string[], req: RecordedRequest) => Answer];
 
+/** A guild text channel's topic limit. */
+const TOPIC_LIMIT = 1024;
 const ok = (json: unknown): Answer => ({ status: 200, json });
 const noContent: Answer = { status: 204 };
 const notFound = (message: string, code: number): Answer => ({ status: 404, json: { message, code } });
@@ -72,7 +74,7 @@ export class FakeRest {
       ['POST', /^\/guilds\/(\d+)\/channels$/, ([g], r) => this.createChannel(g ?? '', r.body)],
       ['GET', /^\/guilds\/(\d+)\/members\/(\d+)$/, ([, u]) => (s.users.has(u ?? '') ? ok(memberPayload(s.user(u ?? ''))) : notFound('Unknown Member', 10007))],
       ['GET', /^\/channels\/(\d+)$/, ([c]) => (s.channels.has(c ?? '') ? ok(channelPayload(s.channel(c ?? ''))) : notFound('Unknown Channel', 10003))],
-      ['PATCH', /^\/channels\/(\d+)$/, ([c], r) => this.channelChanged(Object.assign(s.channel(c ?? ''), r.body))],
+      ['PATCH', /^\/channels\/(\d+)$/, ([c], r) => this.editChannel(c ?? '', r.body)],
       ['PUT', /^\/channels\/(\d+)\/permissions\/(\d+)$/, ([c, id], r) => this.overwrite(c ?? '', id ?? '', r.body)],
       ['POST', /^\/channels\/(\d+)\/messages$/, ([c], r) => this.post(c ?? '', r.body)],
       ['GET', /^\/channels\/(\d+)\/messages\/(\d+)$/, ([, m]) => (s.messages.has(m ?? '') ? ok(messagePayload(s.message(m ?? ''))) : notFound('Unknown Message', 10008))],
@@ -125,7 +127,7 @@ export class FakeRest {
     f.times -= 1;
     if (f.status === 429) return { status: 429, json: { message: 'You are being rate limited.', retry_after: f.retryAfterS ?? 1, global: false } };
     if (f.status >= 500) return { status: f.status, json: { message: 'Internal Server Error', code: 0 } };
-    const message = f.code === 50001 ? 'Missing Access' : f.code === 50007 ? 'Cannot send messages to this user' : 'Missing Permissions';
+    const message = f.code === 50001 ? 'Missing Access' : f.code === 50007 ? 'Cannot send messages to this user' : f.code === 10003 ? 'Unknown Channel' : 'Missing Permissions';
     return { status: f.status, json: { message, code: f.code ?? 50013 } };
   }
 
@@ -175,6 +177,15 @@ export class FakeRest {
     channel.permission_overwrites = [...channel.permission_overwrites.filter((o) => o.id !== id), next];
     this.channelChanged(channel);
     return noContent;
+  }
+
+  /** PATCH /channels/:id (name, topic, parent...); a text channel's topic over 1024 characters is refused as Discord does. */
+  private editChannel(channelId: string, body: Json): Answer {
+    const channel = this.s.channel(channelId);
+    if (typeof body.topic === 'string' && body.topic.length > TOPIC_LIMIT) {
+      return { status: 400, json: { message: 'Invalid Form Body', code: 50035, errors: { topic: { _errors: [{ code: 'BASE_TYPE_MAX_LENGTH', message: `Must be ${TOPIC_LIMIT} or fewer in length.` }] } } } };
+    }
+    return this.channelChanged(Object.assign(channel, body));
   }
 
   /** Discord tells the gateway about every channel change; discord.js keeps its cache from that. */

@@ -188,6 +188,16 @@ export class FakeDiscord extends EventEmitter {
     return [...this.state.channels.values()].find((c) => c.name === name)?.id;
   }
 
+  /** A channel's current topic (null when it has none); throws for an unknown channel. */
+  topicOf(channelId: string): string | null {
+    return this.state.channel(channelId).topic ?? null;
+  }
+
+  /** Every topic a PATCH /channels/:id set on a channel and Discord accepted, oldest first (not the one it was created with). */
+  topicsSet(channelId: string): string[] {
+    return this.rest.requests.filter((r) => r.method === 'PATCH' && r.path === `/channels/${channelId}` && 'topic' in r.body && r.status === 200).map((r) => String(r.body.topic ?? ''));
+  }
+
   /** Messages the bot sent to a person in their DM channel, oldest first. */
   dmsTo(user: FakeUser): FakeMessage[] {
     const dm = [...this.state.channels.values()].find((c) => c.type === 1 && c.recipients?.some((r) => r.id === user.id));

@@ -109,6 +109,11 @@ export class FakeSlack {
     return this.calls.filter((c) => c.method === method && when(c));
   }
 
+  /** Every topic conversations.setTopic accepted for a channel, oldest first (the current one is `workspace.topicOf`). */
+  topicsSet(channelId: string): string[] {
+    return this.callsTo('conversations.setTopic', (c) => c.params.channel === channelId && c.answer?.ok === true).map((c) => String(c.params.topic ?? ''));
+  }
+
   /** Resolves with the first truthy value `find` returns, polling; rejects after `timeoutMs`. */
   async waitFor<T>(find: () => T | undefined | null | false, what: string, timeoutMs = 5000): Promise<T> {
     const deadline = Date.now() + timeoutMs;

@@ -2,7 +2,7 @@
  * The workspace behind FakeSlack: channels, DMs, messages, users, pins, reactions and opened
  * views, and the Web API methods the bot calls, answering as Slack does (the same field names,
  * the same `ok: false` codes: name_taken, not_in_channel, channel_not_found, already_in_channel,
- * message_not_found). Only what the bot uses is modelled; anything else is `unknown_method`.
+ * message_not_found, too_long). Only what the bot uses is modelled; anything else is `unknown_method`.
  */
 
 export type Params = Record<string, unknown>;
@@ -33,6 +33,8 @@ export interface FakeUser {
 }
 
 const CHANNEL_NAME = /^[a-z0-9_-]{1,80}$/;
+/** Slack refuses longer topics with `too_long`. */
+const TOPIC_LIMIT = 250;
 
 export class SlackWorkspace {
   readonly channels = new Map<string, FakeChannel>();
@@ -64,6 +66,11 @@ export class SlackWorkspace {
 
   channelByName(name: string): FakeChannel | undefined {
     return [...this.channels.values()].find((c) => c.name === name);
+  }
+
+  /** A channel's current topic, as conversations.create/setTopic left it; undefined for no such channel. */
+  topicOf(channelId: string): string | undefined {
+    return this.channels.get(channelId)?.topic;
   }
 
   /** The DM channel between the bot and a person (opened on first use, like conversations.open). */
@@ -109,7 +116,10 @@ export class SlackWorkspace {
     'conversations.setTopic': (p) => {
       const c = this.channel(p.channel);
       if (!c) return { ok: false, error: 'channel_not_found' };
-      c.topic = String(p.topic ?? '');
+      if (!c.members.has(this.botUserId)) return { ok: false, error: 'not_in_channel' };
+      const topic = String(p.topic ?? '');
+      if ([...topic].length > TOPIC_LIMIT) return { ok: false, error: 'too_long' };
+      c.topic = topic;
       return { ok: true, channel: this.view(c) };
     },
     'conversations.invite': (p) => {

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { PlatformError } from '../../src/core/errors.js';
 import type { IncidentStore } from '../../src/core/ports.js';
 import { testApp, type TestApp } from '../support/app.js';
 
@@ -64,7 +65,13 @@ describe('bad input gets a short answer and writes nothing', () => {
     ['bad severity', '/incident declare Checkout down --sev P9', /`P9` is not a severity\. Use one of: P1, P2, P3, P4\./],
     ['unknown service', '/incident declare Checkout down --service billing', /Unknown service `billing`\. Known services: checkout, search\./],
     ['unknown flag', '/incident declare Checkout down --severity P1', /Unknown option `--severity`/],
-    ['outside an incident channel', '/incident note hello', /works only inside an incident channel\. Open incidents: INC-1 #inc-1-/],
+    [
+      'outside an incident channel',
+      '/incident note hello',
+      /`\/incident note` works inside an incident channel, or anywhere when you name the incident: `\/incident note INC-1`\. Open incidents: INC-1 #inc-1-/,
+    ],
+    ['an unknown reference', '/incident resolve INC-99 fixed it', /^\s*There is no INC-99 in this workspace\. Open incidents: INC-1 #inc-1-checkout-down\.$/m],
+    ['an unknown reference, any case', '/incident close inc-0', /^\s*There is no INC-0 in this workspace\. Open incidents: INC-1 #inc-1-checkout-down\.$/m],
   ];
   for (const [name, line, answer] of cases) {
     it(name, async () => {
@@ -89,7 +96,9 @@ describe('bad input gets a short answer and writes nothing', () => {
     ['bad role', [], '/incident role boss @carol', /`boss` is not a role\. Use one of: commander, comms, scribe\./],
     ['bad horizon', [], '/incident action fix it --due tomorrow', /`tomorrow` is not a due horizon/],
     ['unknown action item', [], '/incident action done A7', /INC-1 has no action item A7/],
-    ['empty note', [], '/incident note   ', /Missing some text\. Usage: `\/incident note <text>`/],
+    ['empty note', [], '/incident note   ', /Missing some text\. Usage: `\/incident note \[INC-n\] <text>`/],
+    ['an unknown reference inside an incident channel', [], '/incident resolve INC-7 fixed', /There is no INC-7 in this workspace\./],
+    ['a reference and nothing else to note', [], '/incident note INC-1', /Missing some text\. Usage: `\/incident note \[INC-n\] <text>`/],
   ];
   for (const [name, setup, line, answer] of inChannel) {
     it(name, async () => {
@@ -183,5 +192,96 @@ describe('the channel is the record', () => {
     const timeline = text(await app.type('/incident timeline'));
     expect(timeline).toContain('📌 key event: rollback to v40 started');
     expect(timeline).toContain('(deleted a message)');
+  });
+});
+
+describe('an incident named by its reference (INC-n) works from anywhere', () => {
+  async function incident(number: number) {
+    const inc = await app.deps.store.get({ workspace: ws, number });
+    if (!inc) throw new Error(`no INC-${number}`);
+    return { inc, events: await app.deps.store.events(inc) };
+  }
+
+  it('status, note, resolve and close from a channel that is no incident channel are recorded on it', async () => {
+    const channel = await declared();
+    await app.type('/join #general');
+    app.clock.set(new Date('2025-12-26T00:05:00Z'));
+    const status = text(await app.type('/incident status inc-1 monitoring looks better'));
+    expect(status).toContain('Done.');
+    expect(status).toContain(`[#${channel}`);
+    expect(text(await app.type('/incident note INC-1 seen from #general'))).toContain('Noted on the timeline of INC-1.');
+    app.clock.set(new Date('2025-12-26T00:10:00Z'));
+    expect(text(await app.type('/incident resolve INC-1 fixed it'))).toContain('Done.');
+    const closed = text(await app.type('/incident close INC-1'));
+    expect(closed).toMatch(/INC-1 is closed\. Postmortem draft: \S+/);
+    expect(app.terminal.state.channel).toBe('general');
+
+    const { inc, events } = await incident(1);
+    expect(inc.status).toBe('closed');
+    const recorded = events.filter((e) => ['status_changed', 'note_added', 'resolved', 'closed'].includes(e.type));
+    expect(recorded.map((e) => ({ type: e.type, actor: e.actor.id, at: e.at }))).toEqual([
+      { type: 'status_changed', actor: 'alice', at: '2025-12-26T00:05:00.000Z' },
+      { type: 'note_added', actor: 'alice', at: '2025-12-26T00:05:00.000Z' },
+      { type: 'resolved', actor: 'alice', at: '2025-12-26T00:10:00.000Z' },
+      { type: 'closed', actor: 'alice', at: '2025-12-26T00:10:00.000Z' },
+    ]);
+    // The reference is taken off the arguments: none of the texts starts with it.
+    expect(recorded[0]).toMatchObject({ from: 'investigating', to: 'monitoring', message: 'looks better' });
+    expect(recorded[1]).toMatchObject({ text: 'seen from #general' });
+    expect(recorded[2]).toMatchObject({ summary: 'fixed it' });
+  });
+
+  it("inside another incident's channel, the reference wins over the channel's incident", async () => {
+    await declared('Checkout down');
+    const second = await declared('Search slow');
+    expect(second).toBe('inc-2-search-slow');
+    expect(text(await app.type('/incident note INC-1 related to search?'))).toContain('Noted on the timeline of INC-1.');
+    expect(text(await app.type('/incident resolve INC-1 done'))).toContain('Done.');
+    const first = await incident(1);
+    const other = await incident(2);
+    expect(first.inc.status).toBe('resolved');
+    expect(first.events.filter((e) => e.type === 'note_added')).toMatchObject([{ text: 'related to search?' }]);
+    expect(other.inc.status).toBe('investigating');
+    expect(other.events.some((e) => e.type === 'note_added' || e.type === 'resolved')).toBe(false);
+  });
+
+  it('without a reference the channel decides, and a reference later in the text is just text', async () => {
+    await declared();
+    expect(text(await app.type('/incident note see INC-3 for the same thing'))).toContain('Noted on the timeline of INC-1.');
+    expect(text(await app.type('/incident resolve rolled back'))).toContain('Done.');
+    const { inc, events } = await incident(1);
+    expect(inc.status).toBe('resolved');
+    expect(events.filter((e) => e.type === 'note_added' || e.type === 'resolved')).toMatchObject([
+      { type: 'note_added', text: 'see INC-3 for the same thing' },
+      { type: 'resolved', summary: 'rolled back' },
+    ]);
+  });
+
+  it('reaches an incident whose channel could not be opened (a stranded incident)', async () => {
+    const createChannel = app.chat.createChannel.bind(app.chat);
+    app.chat.createChannel = () => Promise.reject(new PlatformError('missing_scope', 'permanent', undefined, 'add channels:manage'));
+    const declare = text(await app.type('/incident declare Payments down --sev P1'));
+    expect(declare).toContain('Declared INC-1: Payments down (P1). I could not open its channel yet and keep trying');
+    expect(declare).toContain('`/incident status INC-1 identified …`');
+    app.chat.createChannel = createChannel;
+    expect((await incident(1)).inc.channelId).toBeUndefined();
+    expect(app.terminal.state.channel).toBe('general');
+
+    // Without the reference there is no channel to find it by; the answer says how to name it.
+    const before = await snapshot(app.deps.store);
+    expect(text(await app.type('/incident resolve fixed'))).toContain(
+      '`/incident resolve` works inside an incident channel, or anywhere when you name the incident: `/incident resolve INC-1`. Open incidents: INC-1.',
+    );
+    expect(await snapshot(app.deps.store)).toEqual(before);
+
+    expect(text(await app.type('/incident status INC-1 identified bad config push'))).toContain('Done.');
+    expect(text(await app.type('/incident timeline inc-1'))).toMatch(/Timeline of INC-1: Payments down[\s\S]*identified/);
+    expect(text(await app.type('/incident resolve INC-1 config reverted'))).toContain('Done.');
+    expect(text(await app.type('/incident close INC-1'))).toMatch(/INC-1 is closed\. Postmortem draft: \S+/);
+    const { inc, events } = await incident(1);
+    expect(inc.status).toBe('closed');
+    expect(inc.postmortemPath).toBeTruthy();
+    expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['status_changed', 'resolved', 'closed', 'postmortem_written']));
+    expect(events.some((e) => e.type === 'channel_created')).toBe(false);
   });
 });

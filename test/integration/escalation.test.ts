@@ -51,7 +51,7 @@ describe('tiered paging', () => {
     const declared = await declareAsCarol();
     expect(dmTo(declared, 'alice')).toHaveLength(1);
     expect(declared).toMatch(/Paging @alice \(tier 1 of 3, round 1\)/);
-    expect(declared).toMatch(/Paging: — → waiting on @alice; next tier 2025-12-26 09:05/);
+    expect(declared).toMatch(/Paging +waiting on @alice; next tier 2025-12-26 09:05/);
 
     expect(dmTo(text(await app.advance(4 * MIN)), 'dave')).toHaveLength(0);
     const tier2 = text(await app.advance(1 * MIN));
@@ -220,7 +220,7 @@ describe('failures on the way', () => {
     const realSend = app.scheduler.send.bind(app.scheduler);
     let refused = 0;
     app.scheduler.send = async (job) => {
-      if (job.page?.userId === 'dave' && refused++ === 0) throw new Error('redis blip');
+      if (job.page && job.target === 'dave' && refused++ === 0) throw new Error('redis blip');
       return realSend(job);
     };
     await app.advance(5 * MIN);

@@ -27,7 +27,7 @@ afterEach(async () => {
 async function declare(workspace = 'T1', title = 'Checkout down'): Promise<Incident> {
   const number = await store.nextNumber(workspace);
   const events = declareEvents({ title, summary: 'errors', severity: 'P1', private: false }, alice, now);
-  return createIncident(store, { workspace, number }, events);
+  return (await createIncident(store, { workspace, number }, events)).after;
 }
 
 function keyOf(inc: Incident): IncidentKey {

@@ -5,6 +5,7 @@ import { Queue } from 'bullmq';
 import { inject } from 'vitest';
 import type { Deps } from '../../src/app/context.js';
 import { deliver, runStep } from '../../src/app/escalation.js';
+import { startRelay } from '../../src/app/relay.js';
 import { parseConfig, type AppConfig } from '../../src/config.js';
 import { translator } from '../../src/core/i18n/index.js';
 import type { ChatPort, Logger } from '../../src/core/ports.js';
@@ -12,6 +13,7 @@ import type { ManualClock } from '../../src/infra/clock.js';
 import { PostmortemFiles } from '../../src/infra/postmortem-files.js';
 import { BullScheduler, QUEUES } from '../../src/scheduler/bullmq-scheduler.js';
 import { startWorkers } from '../../src/scheduler/workers.js';
+import { RedisOutbox } from '../../src/store/redis-outbox.js';
 import { RedisOnCallStore } from '../../src/store/redis-oncall.js';
 import { RedisIncidentStore } from '../../src/store/redis-store.js';
 import type { TestRedis } from './redis.js';
@@ -76,6 +78,7 @@ export async function openTestCore(o: TestCoreOptions): Promise<TestCore> {
   const deps: Deps = {
     scheduler,
     oncall: new RedisOnCallStore(redis.redis, redis.prefix),
+    outbox: new RedisOutbox(redis.redis, redis.prefix),
     store: new RedisIncidentStore(redis.redis, redis.prefix),
     chat,
     clock,
@@ -92,6 +95,7 @@ export async function openTestCore(o: TestCoreOptions): Promise<TestCore> {
     deliver: (job) => deliver(deps, job),
     backoff: { baseMs: 20, capMs: 200 },
   });
+  const relay = startRelay(deps, { pollMs: 20 });
   const queues = [QUEUES.steps, QUEUES.outbound].map((name) => new Queue(name, { connection: { url }, prefix: queuePrefix }));
 
   async function settle(): Promise<void> {
@@ -99,7 +103,9 @@ export async function openTestCore(o: TestCoreOptions): Promise<TestCore> {
       await new Promise((r) => setTimeout(r, 15));
       const idle = o.idle ? await o.idle() : true;
       const counts = await Promise.all(queues.map((q) => q.getJobCounts('wait', 'active', 'prioritized')));
-      const busy = !idle || counts.some((c) => (c.wait ?? 0) + (c.active ?? 0) + (c.prioritized ?? 0) > 0);
+      // Outbox entries due soon count as work; one retried minutes from now does not hold a test up.
+      const outbox = await Promise.all((await deps.store.workspaces()).map((ws) => deps.outbox.pending(ws, Date.now() + 500)));
+      const busy = !idle || outbox.some((n) => n > 0) || counts.some((c) => (c.wait ?? 0) + (c.active ?? 0) + (c.prioritized ?? 0) > 0);
       quiet = busy ? 0 : quiet + 1;
     }
   }
@@ -116,6 +122,7 @@ export async function openTestCore(o: TestCoreOptions): Promise<TestCore> {
       await settle();
     },
     async close() {
+      await relay.stop();
       await workers.close(2_000);
       await Promise.all(queues.map((q) => q.obliterate({ force: true }).then(() => q.close())));
       await scheduler.close();

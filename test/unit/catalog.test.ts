@@ -153,8 +153,12 @@ describe('userErrorText fills every placeholder', () => {
     ['bad_user', () => rejected(resolveMention(deps, 'T1', 'alice'))],
     ['unknown_flag', () => caught(() => splitArgs('x --nope', {}, 'usage.list'))],
     ['unknown_service', () => caught(() => validate(z.object({ s: serviceId(config) }), { s: 'billing' }, 'usage.declare'))],
-    ['not_incident_channel', () => new IncidentError('not_incident_channel', { name: 'status', open: 'INC-1 <#C1>' })],
+    ['not_incident_channel', () => new IncidentError('not_incident_channel', { name: 'status', open: 'INC-1 <#C1>', example: 'INC-1' })],
     ['incident_not_found', () => new IncidentError('incident_not_found', { ref: 'INC-9' })],
+    [
+      'incident_not_found (a reference, with the open incidents)',
+      () => new IncidentError('incident_not_found', { ref: 'INC-99', open: 'INC-1 <#C1>, INC-2', hintKey: 'error.hint.open_incidents' }),
+    ],
     ['illegal_transition', () => caught(() => decideStatus(resolved(), 'identified', undefined, alice, at(9)))],
     ['same_status', () => caught(() => decideStatus(fresh(), 'investigating', undefined, alice, at(9)))],
     ['same_severity', () => caught(() => decideSeverity(fresh(), 'P2', undefined, alice, at(9)))],
@@ -198,6 +202,12 @@ describe('userErrorText fills every placeholder', () => {
   it('shows the usage line of the command that failed', () => {
     const err = caught(() => splitArgs('x --nope', {}, 'usage.list'));
     expect(userErrorText(deps, err)).toBe(`Unknown option \`--nope\`. Usage: \`${t('usage.list')}\``);
+  });
+
+  it('adds the hint of a hintKey after the message, filled from the same details', () => {
+    const err = new IncidentError('incident_not_found', { ref: 'INC-99', open: 'INC-1 <#C1>, INC-2', hintKey: 'error.hint.open_incidents' });
+    expect(userErrorText(deps, err)).toBe('There is no INC-99 in this workspace. Open incidents: INC-1 <#C1>, INC-2.');
+    expect(userErrorText(deps, new IncidentError('incident_not_found', { ref: 'INC-9' }))).toBe('There is no INC-9 in this workspace.');
   });
 
   it('names the missing flag value', () => {

@@ -6,6 +6,8 @@ import { platformCall } from './errors.js';
 import { emojiOf, renderMessages, renderOne } from './render.js';
 import { guildOf } from './workspace.js';
 
+/** Discord's limit for a text channel's topic. */
+const TOPIC_LIMIT = 1024;
 /** What people invited to a private incident channel may do there. */
 const MEMBER_ALLOW = { ViewChannel: true, SendMessages: true, ReadMessageHistory: true, AddReactions: true } as const;
 /** The bot keeps these in its own private channels, so it can post, embed and invite. */
@@ -59,7 +61,7 @@ export class DiscordChat implements ChatPort {
       guild.channels.create({
         name: candidate,
         type: ChannelType.GuildText,
-        topic: renderOne({ text: options.topic }, guild.id).content?.slice(0, 1024) ?? '',
+        topic: topicText(options.topic, guild.id),
         ...(this.categoryIn(guild) ? { parent: this.o.categoryId } : {}),
         ...(overwrites ? { permissionOverwrites: overwrites } : {}),
         reason: 'Incident declared',
@@ -79,6 +81,22 @@ export class DiscordChat implements ChatPort {
       if (channel.permissionOverwrites.cache.get(userId)?.allow.has(PermissionFlagsBits.ViewChannel)) continue;
       await platformCall('invite', () => channel.permissionOverwrites.edit(userId, MEMBER_ALLOW, { type: OverwriteType.Member, reason: 'Invited to the incident' }));
     }
+  }
+
+  /**
+   * PATCH /channels/:id with the topic in Discord markdown. Discord allows two name or topic
+   * changes per channel in 10 minutes; discord.js waits that limit out in place (client.ts
+   * rejects only message and DM routes), so the same topic again is skipped when the cache
+   * already shows it. A 403 (Manage Channels missing) or a deleted channel is permanent.
+   */
+  async setTopic(ws: string, channelId: string, topic: string): Promise<void> {
+    const channel = await this.textChannel(channelId);
+    if (channel.type !== ChannelType.GuildText && channel.type !== ChannelType.GuildAnnouncement) {
+      throw new PlatformError(`discord: channel ${channelId} has no topic`, 'permanent', undefined, 'The incident channel was changed into a channel type without a topic.');
+    }
+    const text = topicText(topic, guildOf(ws));
+    if (channel.topic === text) return;
+    await platformCall('set topic', (): Promise<unknown> => channel.setTopic(text, 'Incident topic changed'));
   }
 
   async post(ws: string, channelId: string, message: OutboundMessage): Promise<MessageRef> {
@@ -170,4 +188,9 @@ export class DiscordChat implements ChatPort {
     this.announceIds.set(guild.id, found.id);
     return found.id;
   }
+}
+
+/** A topic in Discord markdown (neutral `*bold*` and mentions converted), within Discord's limit. */
+function topicText(topic: string, guildId: string): string {
+  return renderOne({ text: topic }, guildId).content?.slice(0, TOPIC_LIMIT) ?? '';
 }

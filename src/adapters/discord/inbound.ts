@@ -25,12 +25,17 @@ export async function onMessage(ctx: DiscordContext, seen: InboundMessage | null
   if (seen) await recordMessage(ctx.deps, seen);
 }
 
-/** Only real edits: Discord also sends updates when a link preview arrives, with no edit time. */
+/**
+ * Only real edits: Discord also sends updates when a link preview arrives, with no edit time.
+ * The edit time (edited_timestamp) names the edit, so a MESSAGE_UPDATE replayed after a resume,
+ * or seen by a client whose cache lost the message, is recorded once.
+ */
 export function editSeen(before: Message | PartialMessage, after: Message | PartialMessage): InboundMessage | null {
   if (after.partial || !after.inGuild() || after.author.bot || !after.editedAt) return null;
   if (!before.partial && before.content === after.content) return null;
   const user = actorOf(after.author, after.member);
-  return { workspace: workspaceOf(after.guildId), channelId: after.channelId, messageId: after.id, user, text: after.content, at: after.editedAt };
+  const editId = String(after.editedAt.getTime());
+  return { workspace: workspaceOf(after.guildId), channelId: after.channelId, messageId: after.id, editId, user, text: after.content, at: after.editedAt };
 }
 
 export async function onMessageUpdate(ctx: DiscordContext, seen: InboundMessage | null): Promise<void> {
@@ -93,7 +98,7 @@ export async function onRawPacket(ctx: DiscordContext, packet: { t?: string | nu
   if (d.guild_id || d.user_id === ctx.client.user?.id) return;
   for (const guildId of ctx.guildIds()) {
     const workspace = workspaceOf(guildId);
-    if (!(await ctx.deps.oncall.findPage(workspace, d.channel_id, d.message_id))) continue;
+    if (!(await ctx.deps.store.findPageByMessage(workspace, d.channel_id, d.message_id))) continue;
     return onReaction(ctx, { workspace, channelId: d.channel_id, messageId: d.message_id, userId: d.user_id, emoji: d.emoji.name ?? '' });
   }
 }

@@ -1,3 +1,5 @@
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { ChannelRef, ChatPort, MessageRef, OutboundMessage } from '../../core/ports.js';
 import { nextFreeName } from '../../core/naming.js';
 import { renderMessage, renderText } from './render.js';
@@ -23,11 +25,50 @@ function changedFields(before: OutboundMessage, after: OutboundMessage) {
   return changed.length > 0 ? changed : null;
 }
 
+export interface LocalWorkspaceOptions {
+  /**
+   * A file that keeps the last message id handed out (main.ts: `<DATA_DIR>/local-ids.json`), so
+   * ids go on from there after a restart instead of starting again at m1: the core remembers
+   * `msg:<channel>:<id>` for 7 days and would take a repeated id for a redelivery and drop the
+   * message. Without it ids live in memory only (tests, the benchmark).
+   */
+  idFile?: string;
+}
+
+/** The last message id number in `file`, 0 when there is no file yet. */
+function readLastId(file: string): number {
+  let raw: string;
+  try {
+    raw = readFileSync(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+    throw new Error(`local workspace: cannot read message ids from ${file}: ${(err as Error).message}`);
+  }
+  let last: unknown;
+  try {
+    last = (JSON.parse(raw) as { lastMessageId?: unknown }).lastMessageId;
+  } catch {
+    last = undefined;
+  }
+  if (typeof last !== 'number' || !Number.isSafeInteger(last) || last < 0) {
+    throw new Error(`local workspace: ${file} does not hold a message id counter ({"lastMessageId": <n>}); fix it rather than delete it, or ids would repeat`);
+  }
+  return last;
+}
+
+/** Replaces `file` in one step (write a temporary file, rename it over): a crash leaves the old or the new one. */
+function writeLastId(file: string, last: number): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, `${JSON.stringify({ lastMessageId: last })}\n`);
+  renameSync(tmp, file);
+}
+
 /**
  * A whole chat workspace in memory, printed to the terminal: the chat port's implementation for
  * people trying the bot without Slack or Discord. Channel ids are their names, so a channel
  * still answers after a restart (the incidents themselves live in Redis). Every line is labelled
- * with where it happened: `#channel`, `DM @person`, or `announcement`.
+ * with where it happened: `#channel`, `DM @person`, or `announcement`. Message ids (m1, m2, ...)
+ * never repeat for one `idFile`: each is written there before it is handed out.
  */
 export class LocalWorkspace implements ChatPort {
   readonly channels = new Map<string, LocalChannel>();
@@ -40,7 +81,12 @@ export class LocalWorkspace implements ChatPort {
     private readonly print: (line: string) => void,
     private readonly announceChannel: string,
     private readonly color = false,
+    private readonly options: LocalWorkspaceOptions = {},
   ) {
+    if (options.idFile) {
+      mkdirSync(dirname(options.idFile), { recursive: true });
+      this.seq = readLastId(options.idFile);
+    }
     this.ensureChannel('general');
     this.ensureChannel(announceChannel);
   }
@@ -69,6 +115,12 @@ export class LocalWorkspace implements ChatPort {
     added.forEach((u) => channel.members.add(u));
     if (added.length) this.print(`[#${channel.name}] ${added.map((u) => `@${u}`).join(', ')} joined`);
     this.onInvite(channelId, added);
+  }
+
+  async setTopic(_ws: string, channelId: string, topic: string): Promise<void> {
+    const channel = this.ensureChannel(channelId);
+    channel.topic = topic;
+    this.print(`[#${channel.name}] topic: ${this.text(topic)}`);
   }
 
   async post(_ws: string, channelId: string, message: OutboundMessage): Promise<MessageRef> {
@@ -137,7 +189,11 @@ export class LocalWorkspace implements ChatPort {
     return renderText(text, { color: this.color, channelName: (id) => this.channels.get(id)?.name ?? id });
   }
 
+  /** The next message id, persisted first when there is an id file (a failed write hands out nothing). */
   private nextId(): string {
-    return `m${++this.seq}`;
+    const next = this.seq + 1;
+    if (this.options.idFile) writeLastId(this.options.idFile, next);
+    this.seq = next;
+    return `m${next}`;
   }
 }

@@ -8,12 +8,19 @@ import { neutralText, slackTime, workspaceOf } from './translate.js';
 /**
  * Events API: what people write, edit, delete, react and pin. Bolt acks every event before any
  * listener runs, so these handlers may take their time. Slack redelivers an event it thinks was
- * missed (X-Slack-Retry-Num) under the same event_id: the id is claimed once in Redis, so a
- * retry, even one handled by another bot process, changes nothing.
+ * missed (X-Slack-Retry-Num) under the same event_id: the id is claimed in Redis while the event
+ * is handled and kept once it was, so a retry of a handled event, even one that reaches another
+ * bot process, changes nothing, while a retry of one whose handling failed is handled again.
  */
 
-/** How long an event id is remembered: Slack's retries come within minutes. */
+/** How long a handled event id is remembered: Slack's retries come within minutes. */
 const EVENT_ID_TTL_SECONDS = 24 * 3600;
+/**
+ * How long an event id is held while its event is handled. Longer than any handler runs (each
+ * Web API call gives up after 10 s), short enough that when a failed handler cannot even give the
+ * id back (Redis gone), Slack's later retries (after 1 and 5 minutes) still find it free.
+ */
+const EVENT_ID_LEASE_SECONDS = 60;
 /** Subtypes that are still a person writing (a thread reply sent to the channel, a file with a comment). */
 const HUMAN_SUBTYPES = new Set(['thread_broadcast', 'file_share', 'me_message']);
 const KEY_EMOJI = ['pushpin', 'round_pushpin'];
@@ -57,18 +64,34 @@ export function registerEvents(app: App, ctx: SlackContext): void {
 }
 
 /**
- * Global middleware: an event whose id was seen before stops here; other payloads pass. It runs
- * right after Bolt's ack, so the event's work is tracked from here (the claim included): shutdown
- * and tests waiting for idle must not miss an event that is still being claimed.
+ * Global middleware: an event whose id is being or was handled stops here; other payloads pass.
+ * It runs right after Bolt's ack, so the event's work is tracked from here (the claim included):
+ * shutdown and tests waiting for idle must not miss an event that is still being claimed.
+ *
+ * `next()` runs the listeners and rejects with their error (Bolt then hands it to app.error), so
+ * a handler that failed (a Redis blip while recording) gives its event id back for Slack's retry;
+ * a handler that went through keeps it for a day. A retry after a failure may find part of the
+ * work done: messages, edits, deletions and key events are deduplicated in their own append, and
+ * an acknowledgement by its compare-and-set.
  */
 function dedupeEvents(ctx: SlackContext): Middleware<AnyMiddlewareArgs> {
   return async ({ body, next }) => {
     const { type, event_id: eventId, team_id: teamId } = body as { type?: string; event_id?: unknown; team_id?: string };
     if (type !== 'event_callback' || typeof eventId !== 'string') return next();
+    const key = `slack-event:${teamId ?? ''}:${eventId}`;
+    const where = { eventId, workspace: workspaceOf(teamId) };
     await ctx.work.run(async () => {
-      const fresh = await ctx.deps.store.claim(`slack-event:${teamId ?? ''}:${eventId}`, EVENT_ID_TTL_SECONDS);
-      if (fresh) return next();
-      ctx.log.info({ eventId, workspace: workspaceOf(teamId) }, 'slack event redelivered: ignored');
+      if (!(await ctx.deps.store.claim(key, EVENT_ID_LEASE_SECONDS))) {
+        ctx.log.info(where, 'slack event redelivered: ignored');
+        return;
+      }
+      try {
+        await next();
+      } catch (err) {
+        await ctx.deps.store.release(key).catch((e: unknown) => ctx.log.warn({ ...where, err: (e as Error).message }, 'slack event id not given back; a retry waits for it to expire'));
+        throw err;
+      }
+      await ctx.deps.store.keep(key, EVENT_ID_TTL_SECONDS).catch((e: unknown) => ctx.log.warn({ ...where, err: (e as Error).message }, 'slack event id not kept; a late retry is deduplicated by its record'));
     });
   };
 }
@@ -86,8 +109,10 @@ async function onMessage(ctx: SlackContext, ws: string, e: MessageEvent): Promis
     const m = e.message;
     // Slack also sends message_changed when it adds a link preview: the text is the same, nothing was edited.
     if (!m || m.bot_id || !m.user || e.previous_message?.text === m.text) return false;
-    const at = slackTime(m.edited?.ts ?? e.ts, now);
-    return recordEdit(ctx.deps, { ...base, messageId: m.ts, user: await actor(ctx, ws, m.user), text: neutralText(m.text ?? ''), at });
+    // The edit's own time names it: a redelivered edit is the same edit, a later one is another.
+    const editId = m.edited?.ts ?? e.ts;
+    const at = slackTime(editId, now);
+    return recordEdit(ctx.deps, { ...base, messageId: m.ts, editId, user: await actor(ctx, ws, m.user), text: neutralText(m.text ?? ''), at });
   }
   if (e.subtype === 'message_deleted') {
     if (!e.deleted_ts) return false;

@@ -39,13 +39,13 @@ export class SlackChat implements ChatPort {
     private readonly options: SlackChatOptions,
   ) {}
 
-  async createChannel(_ws: string, name: string, options: { topic: string; private: boolean }): Promise<ChannelRef> {
+  async createChannel(ws: string, name: string, options: { topic: string; private: boolean }): Promise<ChannelRef> {
     for (let attempt = 0; attempt < MAX_NAME_ATTEMPTS; attempt++) {
       const candidate = attempt === 0 ? name : nextFreeName(name, attempt);
       try {
         const res = await this.call('conversations.create', () => this.client.conversations.create({ name: candidate, is_private: options.private }), ['name_taken']);
         const id = required(res.channel?.id, 'conversations.create');
-        await this.setTopic(id, options.topic);
+        await this.firstTopic(ws, id, options.topic);
         return { id, name: res.channel?.name ?? candidate };
       } catch (err) {
         if (slackCode(err) !== 'name_taken') throw err;
@@ -56,13 +56,23 @@ export class SlackChat implements ChatPort {
     throw new SlackCallError(`slack conversations.create: no free name after ${MAX_NAME_ATTEMPTS} tries`, 'permanent', 'name_taken', undefined, fix);
   }
 
-  /** A missing topic is cosmetic: failing here would lose the channel that was just created. */
-  private async setTopic(channel: string, topic: string): Promise<void> {
+  /** A missing topic is cosmetic here: failing would lose the channel that was just created. */
+  private async firstTopic(ws: string, channel: string, topic: string): Promise<void> {
     try {
-      await this.call('conversations.setTopic', () => this.client.conversations.setTopic({ channel, topic: topic.slice(0, TOPIC_LIMIT) }));
+      await this.setTopic(ws, channel, topic);
     } catch (err) {
       this.log.warn({ channel, err: (err as Error).message }, 'slack channel topic not set');
     }
+  }
+
+  /**
+   * Slack refuses topics over 250 characters (too_long), so the rest is cut. Slack posts a
+   * channel_topic message for the change, which the inbound handler skips (a subtype). Failures
+   * are thrown as slackCall maps them: not_in_channel, is_archived, channel_not_found and a
+   * missing channels:manage / groups:write scope are permanent, ratelimited waits Retry-After.
+   */
+  async setTopic(_ws: string, channelId: string, topic: string): Promise<void> {
+    await this.call('conversations.setTopic', () => this.client.conversations.setTopic({ channel: channelId, topic: topic.slice(0, TOPIC_LIMIT) }));
   }
 
   async invite(_ws: string, channelId: string, userIds: string[]): Promise<void> {
