@@ -1,8 +1,12 @@
 import { z } from 'zod';
 import { validate } from '../src/core/args.js';
 import { decideSeverity } from '../src/core/lifecycle.js';
+import { decideStartEscalation, policyStartsOnRaise } from '../src/core/paging.js';
+import { project } from '../src/core/projection.js';
+import { choosePolicy } from '../src/core/routing.js';
 import { change } from '../src/app/change.js';
 import type { Command } from '../src/app/context.js';
+import { pagingStart } from '../src/app/declare.js';
 import { severityId } from '../src/app/schemas.js';
 
 export const sev: Command = {
@@ -11,10 +15,21 @@ export const sev: Command = {
   help: 'help.sev',
   scope: 'incident',
   async run(ctx) {
+    const { deps, incident } = ctx;
     const [word, ...rest] = ctx.args.split(/\s+/);
-    const schema = z.object({ severity: severityId(ctx.deps.config), reason: z.string().trim().optional() });
+    const schema = z.object({ severity: severityId(deps.config), reason: z.string().trim().optional() });
     const input = validate(schema, { severity: word || undefined, reason: rest.join(' ') || undefined }, 'usage.sev');
-    await change(ctx, (inc) => decideSeverity(inc, input.severity, input.reason, ctx.inv.user, ctx.deps.clock.now()));
-    return { text: ctx.deps.t('reply.done') };
+    const now = deps.clock.now();
+    const rank = (id: string) => deps.config.severities.findIndex((s) => s.id === id);
+    const policy = choosePolicy(deps.config, input.severity, incident.service);
+    // Who the new policy's first tier pages is looked up before the write, not inside it.
+    const start = policy && policyStartsOnRaise(incident, policy.id, rank, input.severity) ? await pagingStart(deps, incident.workspace, input.severity, incident.service, now) : undefined;
+    await change(ctx, (inc) => {
+      const events = decideSeverity(inc, input.severity, input.reason, ctx.inv.user, now);
+      if (!start || !policyStartsOnRaise(inc, start.policy.id, rank, input.severity)) return events;
+      const raised = project(inc, events);
+      return [...events, ...decideStartEscalation(raised, start.policy.id, start.snapshot, now, start.overrides, (id) => start.names.get(id) ?? id)];
+    });
+    return { text: deps.t('reply.done') };
   },
 };

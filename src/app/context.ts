@@ -17,6 +17,11 @@ export interface Deps {
   oncall: OnCallStore;
   /** The claim side of the transactional outbox (entries are written by store.append). */
   outbox: OutboxStore;
+  /**
+   * Wall-clock milliseconds for outbox leases and retry times (default Date.now). Leases are
+   * real time, unlike `clock`, which tests replay; a test that simulates crashes moves this one.
+   */
+  wallMs?: () => number;
 }
 
 /** A platform's slash command, reduced to what every platform has. */

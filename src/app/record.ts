@@ -14,6 +14,10 @@ import { runEntries } from './relay.js';
  */
 export const LEASE_MS = 4_000;
 
+export function wallMs(deps: Deps): number {
+  return deps.wallMs ? deps.wallMs() : Date.now();
+}
+
 export function pagingOptions(deps: Deps): PagingOptions {
   return { ackEmojis: deps.config.paging.ackEmojis, timeZone: deps.config.timeZone };
 }
@@ -36,7 +40,7 @@ export function outboxEntries(deps: Deps, after: Incident, events: readonly Inci
 
 /** The mutate options that write a change's effects into the outbox of its own append. */
 export function outboxOptions(deps: Deps): Pick<MutateOptions, 'outbox' | 'leaseUntilMs'> {
-  return { outbox: (after, events) => outboxEntries(deps, after, events), leaseUntilMs: () => Date.now() + LEASE_MS };
+  return { outbox: (after, events) => outboxEntries(deps, after, events), leaseUntilMs: () => wallMs(deps) + LEASE_MS };
 }
 
 /**

@@ -3,7 +3,7 @@ import type { Incident } from '../core/model.js';
 import type { OutboxEntry } from '../core/ports.js';
 import type { Deps } from './context.js';
 import { performEffect } from './effects.js';
-import { LEASE_MS } from './record.js';
+import { LEASE_MS, wallMs } from './record.js';
 
 /**
  * The outbox relay: carries out outbox entries, at least once, in the order they were written
@@ -44,7 +44,7 @@ async function runGroup(deps: Deps, group: OutboxEntry[], start?: Incident): Pro
   const left = new Set(group.map((e) => e.id));
   // The lease must outlive a slow platform call (opening a channel may take seconds).
   const beat = setInterval(() => {
-    deps.outbox.extend(head.workspace, [...left], Date.now() + LEASE_MS).catch(() => undefined);
+    deps.outbox.extend(head.workspace, [...left], wallMs(deps) + LEASE_MS).catch(() => undefined);
   }, LEASE_MS / 4);
   beat.unref();
   try {
@@ -88,7 +88,7 @@ async function failed(deps: Deps, entry: OutboxEntry, err: unknown): Promise<voi
   const delayMs = permanent ? retryDelayMs(20) : retryDelayMs(attempts);
   deps.log.warn({ ...log, delayMs }, 'effect failed; retrying');
   // If even this write fails (Redis is down), the lease runs out and a relay takes the entry again.
-  await deps.outbox.retry({ ...entry, attempts }, Date.now() + delayMs).catch(() => undefined);
+  await deps.outbox.retry({ ...entry, attempts }, wallMs(deps) + delayMs).catch(() => undefined);
 }
 
 export interface Relay {
@@ -113,7 +113,8 @@ export function startRelay(deps: Deps, o: { pollMs?: number; batch?: number } = 
     }
     let ran = 0;
     for (const ws of workspaces) {
-      const entries = await deps.outbox.claim(ws, Date.now(), Date.now() + LEASE_MS, batch);
+      const now = wallMs(deps);
+      const entries = await deps.outbox.claim(ws, now, now + LEASE_MS, batch);
       if (entries.length === 0) continue;
       deps.log.info({ workspace: ws, entries: entries.length }, 'outbox entries taken over');
       await runEntries(deps, entries);

@@ -27,8 +27,12 @@ export function pagingEffects(after: Incident, e: IncidentEvent, version: number
   const stillDue = (generation: number, step: number) => esc?.phase === 'paging' && esc.generation === generation && esc.nextStep === step;
   const outcomes = (): Effect[] => (esc?.pages ?? []).filter((p) => p.dm).map((p) => ({ kind: 'page_outcome', pageId: p.id }));
   switch (e.type) {
-    case 'escalation_started':
-      return stillDue(e.generation, 0) ? [{ kind: 'schedule_step', ref: { ...ref, generation: e.generation, step: 0 }, dueAt: e.at }] : [];
+    case 'escalation_started': {
+      // A policy started over an older one (a raised severity) supersedes the older one's timers.
+      const out: Effect[] = e.generation > 1 ? [{ kind: 'cancel_steps' }] : [];
+      if (stillDue(e.generation, 0)) out.push({ kind: 'schedule_step', ref: { ...ref, generation: e.generation, step: 0 }, dueAt: e.at });
+      return out;
+    }
     case 'escalated': {
       const out: Effect[] = [{ kind: 'cancel_steps' }];
       if (stillDue(e.generation, e.step)) out.push({ kind: 'schedule_step', ref: { ...ref, generation: e.generation, step: e.step }, dueAt: e.at });

@@ -174,3 +174,15 @@ export function decidePageFailed(inc: Incident, pageId: string, reason: string, 
   if (!page || !canMove(page.state, 'failed')) return [];
   return [event({ type: 'page_failed', pageId, user: page.user, reason: reason.slice(0, 300) }, BOT, now)];
 }
+
+/**
+ * Raising the severity to one whose route names another policy starts that policy (a new
+ * generation: the old one's timers are superseded), unless someone already acknowledged: then
+ * the incident has its responder, and paging again would only wake more people.
+ */
+export function policyStartsOnRaise(inc: Incident, policyId: string, severityRank: (id: string) => number, to: string): boolean {
+  if (!isActive(inc.status) || severityRank(to) >= severityRank(inc.severity)) return false;
+  const esc = inc.escalation;
+  if (!esc?.snapshot) return true;
+  return esc.policyId !== policyId && esc.phase !== 'acknowledged';
+}
