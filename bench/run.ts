@@ -2,6 +2,7 @@ import { coreThroughput, optionsFromEnv } from './core-throughput.js';
 import { escalationTimers, escalationTimersOptionsFromEnv } from './escalation-timers.js';
 import { slackAck, slackAckOptionsFromEnv } from './slack-ack.js';
 import { discordLatency, discordOptionsFromEnv } from './discord-latency.js';
+import { declarePage, declarePageOptionsFromEnv } from './declare-page.js';
 import { exitWhenDone } from './lib/main.js';
 
 /**
@@ -12,6 +13,7 @@ import { exitWhenDone } from './lib/main.js';
 const benches: { name: string; run: () => Promise<void> }[] = [
   { name: 'core-throughput', run: () => coreThroughput(optionsFromEnv()) },
   { name: 'escalation-timers', run: () => escalationTimers(escalationTimersOptionsFromEnv()) },
+  { name: 'declare-page', run: async () => void (await declarePage(declarePageOptionsFromEnv())) },
   { name: 'slack-ack', run: () => slackAck(slackAckOptionsFromEnv()) },
   { name: 'discord-latency', run: () => discordLatency(discordOptionsFromEnv()) },
 ];

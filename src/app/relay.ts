@@ -85,10 +85,12 @@ async function failed(deps: Deps, entry: OutboxEntry, err: unknown): Promise<voi
     await deps.outbox.complete(entry.workspace, entry.id).catch(() => undefined);
     return;
   }
-  const delayMs = permanent ? retryDelayMs(20) : retryDelayMs(attempts);
+  // A rate limit says when to come back, and is not the effect's fault: it uses no attempt.
+  const limited = err instanceof PlatformError && err.kind === 'rate_limited' && err.retryAfterMs !== undefined;
+  const delayMs = permanent ? retryDelayMs(20) : limited ? Math.max(5, err.retryAfterMs ?? 0) : retryDelayMs(attempts);
   deps.log.warn({ ...log, delayMs }, 'effect failed; retrying');
   // If even this write fails (Redis is down), the lease runs out and a relay takes the entry again.
-  await deps.outbox.retry({ ...entry, attempts }, wallMs(deps) + delayMs).catch(() => undefined);
+  await deps.outbox.retry({ ...entry, attempts: limited ? entry.attempts : attempts }, wallMs(deps) + delayMs).catch(() => undefined);
 }
 
 export interface Relay {

@@ -28,7 +28,9 @@ export const PARTIALS = [Partials.Message, Partials.Channel, Partials.Reaction, 
  */
 export function rejectedRateLimit(data: Pick<RateLimitData, 'route' | 'global'>): boolean {
   if (data.global) return false;
-  return /^\/channels\/:id\/messages(\/:id)?$/.test(data.route) || data.route === '/users/@me/channels';
+  // `/channels/:id` is a channel edit (its topic): Discord allows two per 10 minutes, so waiting in
+  // place could hold a command that long; the outbox retries it after Retry-After instead.
+  return /^\/channels\/:id(\/messages(\/:id)?)?$/.test(data.route) || data.route === '/users/@me/channels';
 }
 
 export interface DiscordClientOptions {
