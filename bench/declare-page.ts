@@ -64,6 +64,7 @@ class SlowChat implements ChatPort {
   announce = () => this.slow(this.ref('announce'));
   react = () => this.slow(undefined);
   userName = async (_ws: string, id: string) => id;
+  isMember = async () => true;
   async dm(_ws: string, userId: string, message: { text: string }) {
     const ref = /INC-(\d+)/.exec(message.text)?.[1];
     if (ref && !this.dmAt.has(ref)) this.dmAt.set(ref, performance.now());

@@ -1,5 +1,5 @@
 import type { Command } from '../src/app/context.js';
-import { acknowledge } from '../src/app/reactions.js';
+import { acknowledgeReply } from '../src/app/reactions.js';
 
 export const ack: Command = {
   name: 'ack',
@@ -7,7 +7,6 @@ export const ack: Command = {
   help: 'help.ack',
   scope: 'incident',
   async run({ deps, inv, incident }) {
-    const after = await acknowledge(deps, incident, inv.user);
-    return { text: deps.t('reply.acknowledged', { ref: after.ref }) };
+    return { text: await acknowledgeReply(deps, incident, inv.user) };
   },
 };

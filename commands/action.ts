@@ -3,7 +3,7 @@ import { splitArgs, validate } from '../src/core/args.js';
 import { decideAction, decideActionDone } from '../src/core/lifecycle.js';
 import { change } from '../src/app/change.js';
 import type { Command } from '../src/app/context.js';
-import { horizon } from '../src/app/schemas.js';
+import { horizon, limitedText } from '../src/app/schemas.js';
 import { resolveMention } from '../src/app/users.js';
 
 export const action: Command = {
@@ -19,7 +19,7 @@ export const action: Command = {
       return { text: deps.t('reply.done') };
     }
     const raw = splitArgs(ctx.args, { owner: 'value', due: 'value' }, 'usage.action');
-    const schema = z.object({ text: z.string().trim().min(1), owner: z.string().optional(), due: horizon.default('1m') });
+    const schema = z.object({ text: limitedText(deps.config.limits.text, 'arg.action_text').pipe(z.string().min(1)), owner: z.string().optional(), due: horizon.default('1m') });
     const input = validate(schema, { ...raw.flags, text: raw.positionals.join(' ') }, 'usage.action');
     const owner = input.owner ? await resolveMention(deps, inv.workspace, input.owner) : undefined;
     const item = { text: input.text, horizon: input.due, ...(owner ? { owner } : {}) };

@@ -8,6 +8,7 @@ export const close: Command = {
   usage: 'usage.close',
   help: 'help.close',
   scope: 'incident',
+  guard: 'close',
   async run(ctx) {
     const after = await change(ctx, (inc) => decideClose(inc, ctx.inv.user, ctx.deps.clock.now()));
     if (after.postmortemPath) return { text: ctx.deps.t('reply.closed', { ref: after.ref, path: after.postmortemPath }) };

@@ -4,6 +4,7 @@ import { IncidentError } from '../src/core/errors.js';
 import { formatTime } from '../src/core/durations.js';
 import type { CoverOverride } from '../src/core/ports.js';
 import { onCallAt } from '../src/core/rotation.js';
+import { authorizeCover } from '../src/core/authz.js';
 import type { Command } from '../src/app/context.js';
 import { findRotation } from '../src/app/oncall.js';
 import { resolveMention } from '../src/app/users.js';
@@ -13,7 +14,7 @@ const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 } as co
 const duration = z.string().transform((value, ctx) => {
   const m = /^(\d+(?:\.\d+)?)(m|h|d|w)$/i.exec(value);
   const ms = m ? Number(m[1]) * UNIT_MS[(m[2] ?? 'm').toLowerCase() as keyof typeof UNIT_MS] : 0;
-  if (ms > 0 && ms <= 90 * UNIT_MS.d) return ms;
+  if (ms > 0 && ms <= 365 * UNIT_MS.d) return ms;
   ctx.addIssue(domainIssue('bad_duration', { value }));
   return z.NEVER;
 });
@@ -31,6 +32,11 @@ export const cover: Command = {
     const now = deps.clock.now();
     const covers = await deps.oncall.overrides(inv.workspace, now);
     const rotation = typeof raw.flags.rotation === 'string' ? findRotation(deps, raw.flags.rotation) : defaultRotation(deps, inv.user.id, now, covers);
+    // Who may redirect a rotation's pages, for how long, and to whom (src/core/authz.ts).
+    authorizeCover(rotation, inv.user, user.id, input.duration, deps.config.limits.coverMaxMs, { admins: deps.config.admins });
+    const count = covers[rotation.id]?.length ?? 0;
+    if (count >= deps.config.limits.coversPerRotation) throw new IncidentError('cover_limit', { rotation: rotation.id, count });
+    if (!(await deps.chat.isMember(inv.workspace, user.id))) throw new IncidentError('unknown_user', { user: user.id });
     const to = new Date(now.getTime() + input.duration);
     await deps.oncall.addOverride(inv.workspace, rotation.id, { user: user.id, from: now.toISOString(), to: to.toISOString() }, now);
     const until = formatTime(to.toISOString(), rotation.timeZone);

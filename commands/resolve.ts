@@ -1,15 +1,20 @@
+import { z } from 'zod';
+import { validate } from '../src/core/args.js';
 import { decideResolve } from '../src/core/lifecycle.js';
 import { change } from '../src/app/change.js';
 import type { Command } from '../src/app/context.js';
+import { limitedText } from '../src/app/schemas.js';
 
 export const resolve: Command = {
   name: 'resolve',
   usage: 'usage.resolve',
   help: 'help.resolve',
   scope: 'incident',
+  guard: 'resolve',
   async run(ctx) {
-    const summary = ctx.args.trim() || undefined;
-    await change(ctx, (inc) => decideResolve(inc, summary, ctx.inv.user, ctx.deps.clock.now()));
+    // The summary is rewritten into the incident's state: a cap keeps every later write small.
+    const { summary } = validate(z.object({ summary: limitedText(ctx.deps.config.limits.text, 'arg.summary') }), { summary: ctx.args }, 'usage.resolve');
+    await change(ctx, (inc) => decideResolve(inc, summary || undefined, ctx.inv.user, ctx.deps.clock.now()));
     return { text: ctx.deps.t('reply.done') };
   },
 };

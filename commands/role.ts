@@ -11,6 +11,7 @@ export const role: Command = {
   usage: 'usage.role',
   help: 'help.role',
   scope: 'incident',
+  guard: 'role',
   async run(ctx) {
     const [roleWord, userWord] = tokenize(ctx.args);
     const input = validate(z.object({ role: roleSchema, user: z.string() }), { role: roleWord, user: userWord }, 'usage.role');

@@ -58,6 +58,30 @@ const policy = z
     ...(ackTimeout !== undefined ? { ackTimeoutMs: ackTimeout } : {}),
   }));
 
+const longDuration = z
+  .string()
+  .regex(/^\d+(\.\d+)?(m|h|d)$/, 'a duration such as 30m, 12h or 7d')
+  .transform((v) => Number(v.slice(0, -1)) * { m: 60_000, h: 3_600_000, d: 86_400_000 }[v.slice(-1) as 'm' | 'h' | 'd']);
+
+/** Bounds on what one person can make the bot store, send or page (docs/security.md). */
+export const DEFAULT_LIMITS = { text: 4000, pageTargets: 10, pagesPerHour: 30, coverMaxMs: 7 * 86_400_000, coversPerRotation: 50 };
+const limitsSchema = z
+  .object({
+    /** Longest note, update, summary, reason or message text stored, in characters. */
+    text: z.number().int().min(100).max(40_000).default(DEFAULT_LIMITS.text),
+    /** Most people one `/incident page` may page. */
+    pageTargets: z.number().int().min(1).max(100).default(DEFAULT_LIMITS.pageTargets),
+    /** Most people one person may page by hand per hour. */
+    pagesPerHour: z.number().int().min(1).max(10_000).default(DEFAULT_LIMITS.pagesPerHour),
+    /** Longest `/incident cover`. */
+    coverMax: longDuration.default(DEFAULT_LIMITS.coverMaxMs),
+    /** Most covers kept on one rotation at once. */
+    coversPerRotation: z.number().int().min(1).max(1000).default(DEFAULT_LIMITS.coversPerRotation),
+  })
+  .strict()
+  .transform(({ coverMax, ...rest }) => ({ ...rest, coverMaxMs: coverMax }))
+  .default(DEFAULT_LIMITS);
+
 /** Which policy pages for an incident: the first route whose severity and service match. */
 const route = z
   .object({
@@ -100,6 +124,9 @@ export const configSchema = z
       .object({ ackEmojis: z.array(z.string().min(1)).min(1).default(['white_check_mark', 'eyes']) })
       .strict()
       .default({ ackEmojis: ['white_check_mark', 'eyes'] }),
+    /** User ids who may do everything (docs/security.md). */
+    admins: z.array(z.coerce.string().min(1)).default([]),
+    limits: limitsSchema,
   })
   .strict()
   .superRefine((c, ctx) => {

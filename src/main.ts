@@ -62,9 +62,9 @@ async function openCore(s: Settings, o: { chat: ChatPort; clock?: Clock; logFile
   const redisServer = await ensureRedis(env.REDIS_URL, { dataDir: join(env.DATA_DIR, 'redis'), ...(o.print ? { log: o.print } : {}) });
   const redis = new Redis(redisServer.url, { maxRetriesPerRequest: 3 });
   const log = createLogger({ level: env.LOG_LEVEL, ...(o.logFile ? { file: o.logFile } : {}) });
-  redis.on('error', (err) => log.error({ err: err.message }, 'redis connection error'));
+  redis.on('error', (err) => log.error({ redis: maskUrl(redisServer.url), err: err.message }, 'redis connection error'));
   const queuePrefix = `${env.KEY_PREFIX}{q}`;
-  const scheduler = new BullScheduler({ connection: redisServer.url, prefix: queuePrefix });
+  const scheduler = new BullScheduler({ connection: redisServer.url, prefix: queuePrefix, log });
   const deps: Deps = {
     store: new RedisIncidentStore(redis, env.KEY_PREFIX),
     chat: o.chat,

@@ -48,6 +48,10 @@ export class RoutingChat implements ChatPort {
   react(ws: string, ref: MessageRef, emoji: string): Promise<void> {
     return this.to(ws).react(ws, ref, emoji);
   }
+  isMember(ws: string, userId: string): Promise<boolean> {
+    return this.to(ws).isMember(ws, userId);
+  }
+
   userName(ws: string, userId: string): Promise<string> {
     return this.to(ws).userName(ws, userId);
   }

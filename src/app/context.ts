@@ -1,4 +1,5 @@
 import type { AppConfig } from '../config.js';
+import type { GuardedAction } from '../core/authz.js';
 import type { Translate, MessageKey } from '../core/i18n/index.js';
 import type { Actor, Incident } from '../core/model.js';
 import type { ChatPort, Clock, IncidentStore, Logger, OnCallStore, OutboundMessage, OutboxStore, PostmortemWriter, Scheduler } from '../core/ports.js';
@@ -54,5 +55,7 @@ export interface Command {
   help: MessageKey;
   /** 'incident': only inside an incident channel; the dispatcher finds the incident first. */
   scope: 'anywhere' | 'incident';
+  /** What the command does that only the commander, the declarer or an admin may (src/core/authz.ts). */
+  guard?: GuardedAction;
   run(ctx: CommandContext): Promise<Reply>;
 }

@@ -11,15 +11,21 @@ import type { Deps, Reply } from './context.js';
 import { lookupNames } from './escalation.js';
 import { outboxOptions } from './record.js';
 import { runEntries } from './relay.js';
-import { serviceId, severityId } from './schemas.js';
+import { limitedText, serviceId, severityId, titleText } from './schemas.js';
 
-/** What a declaration needs, however it was typed (slash command text or a form). */
+/** Longest title: it heads announcements, lists and the channel topic (the Slack form allows the same). */
+const MAX_TITLE = 150;
+
+/**
+ * What a declaration needs, however it was typed (slash command text or a form). The title is
+ * normalized and must keep something visible; the summary is capped at `limits.text`.
+ */
 export const declareSchema = (config: AppConfig) =>
   z.object({
-    title: z.string().trim().min(1).max(150),
+    title: titleText(MAX_TITLE),
     sev: severityId(config).default(config.defaultSeverity),
     service: serviceId(config).optional(),
-    summary: z.string().trim().max(3000).default(''),
+    summary: limitedText(config.limits.text, 'arg.summary').default(''),
     private: z.boolean().default(false),
   });
 

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { authorize, canSee } from '../core/authz.js';
 import { ConflictError, IncidentError } from '../core/errors.js';
 import type { MessageKey, Params } from '../core/i18n/index.js';
 import { incidentRef, type Incident } from '../core/model.js';
@@ -29,6 +30,10 @@ export async function dispatch(deps: Deps, commands: readonly Command[], inv: In
       return await command.run({ inv, deps, args, incident: null as unknown as Incident });
     }
     const target = await targetIncident(deps, inv, name, args);
+    // A private incident is reached from outside its channel by its own people only (docs/security.md).
+    if (target.hidden) return { text: deps.t('reply.private_incident', { ref: target.incident.ref, commander: commanderOf(target.incident) }) };
+    // Who may do it is decided here, before the command decides anything: a refusal writes nothing.
+    if (command.guard) authorize(target.incident, inv.user, command.guard, { admins: deps.config.admins });
     return await command.run({ inv, deps, args: target.args, incident: target.incident });
   } catch (err) {
     return errorReply(deps, err, { platform: inv.platform, workspace: inv.workspace, command: name, user: inv.user.id });
@@ -43,7 +48,7 @@ const REFERENCE = /^inc-(\d+)$/i;
  * the one named by a leading `INC-n` (in this workspace, from any channel, even from another
  * incident's channel), or else the channel's own.
  */
-async function targetIncident(deps: Deps, inv: Invocation, name: string, args: string): Promise<{ incident: Incident; args: string }> {
+async function targetIncident(deps: Deps, inv: Invocation, name: string, args: string): Promise<{ incident: Incident; args: string; hidden?: boolean }> {
   const space = args.search(/\s/);
   const first = space === -1 ? args : args.slice(0, space);
   const reference = REFERENCE.exec(first);
@@ -51,21 +56,33 @@ async function targetIncident(deps: Deps, inv: Invocation, name: string, args: s
     const number = Number(reference[1]);
     const incident = Number.isSafeInteger(number) && number > 0 ? await deps.store.get({ workspace: inv.workspace, number }) : null;
     if (!incident) {
-      const open = formatOpen(deps, await deps.store.list(inv.workspace, { limit: 5 }));
+      const open = formatOpen(deps, await openFor(deps, inv));
       throw new IncidentError('incident_not_found', { ref: first.toUpperCase(), open, hintKey: 'error.hint.open_incidents' });
     }
-    return { incident, args: space === -1 ? '' : args.slice(space + 1).trim() };
+    const hidden = incident.channelId !== inv.channelId && !canSee(incident, inv.user.id, { admins: deps.config.admins });
+    return { incident, args: space === -1 ? '' : args.slice(space + 1).trim(), ...(hidden ? { hidden } : {}) };
   }
   const incident = await deps.store.findByChannel(inv.workspace, inv.channelId);
   if (incident) return { incident, args };
-  const open = await deps.store.list(inv.workspace, { limit: 5 });
+  const open = await openFor(deps, inv);
   throw new IncidentError('not_incident_channel', { name, open: formatOpen(deps, open), example: open[0]?.ref ?? incidentRef(1) });
+}
+
+/** The first few open incidents the person may see: a private one only for its own people. */
+async function openFor(deps: Deps, inv: Invocation): Promise<Incident[]> {
+  const open = await deps.store.list(inv.workspace, { limit: 25 });
+  return open.filter((i) => canSee(i, inv.user.id, { admins: deps.config.admins })).slice(0, 5);
 }
 
 /** The first few open incidents, with their channels where they have one. */
 function formatOpen(deps: Deps, open: readonly Incident[]): string {
   if (open.length === 0) return deps.t('reply.list_empty');
   return open.map((i) => (i.channelId ? `${i.ref} <#${i.channelId}>` : i.ref)).join(', ');
+}
+
+/** Who to ask about a private incident: its commander is announced, so naming them gives nothing away. */
+function commanderOf(inc: Incident): string {
+  return inc.roles.commander?.id ?? inc.declaredBy.id;
 }
 
 /** Words for an error: the catalog's for a user error, a reference to the logs for anything else. */

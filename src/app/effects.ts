@@ -63,7 +63,7 @@ export async function performEffect(deps: Deps, inc: Incident, effect: Effect, e
       return inc;
     }
     case 'cancel_steps':
-      await deps.scheduler.cancelSteps(ws, inc.number);
+      await deps.scheduler.cancelSteps(ws, inc.number, effect.generation);
       return inc;
     case 'set_topic':
       if (inc.channelId) await chat.setTopic(ws, inc.channelId, topicOf(deps, inc));

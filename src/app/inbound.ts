@@ -1,6 +1,7 @@
 import { event } from '../core/events.js';
 import { acceptsMessages } from '../core/lifecycle.js';
 import type { Actor } from '../core/model.js';
+import { cleanText, cutText } from '../core/text.js';
 import { mutate } from '../store/mutate.js';
 import type { Deps } from './context.js';
 
@@ -24,6 +25,15 @@ export interface InboundMessage {
 }
 
 /**
+ * A chat message as the timeline keeps it: cleaned (src/core/text.ts) and cut to `limits.text`
+ * characters with a marker. A message already posted cannot be refused, and a timeline that
+ * stored 100 KB messages would carry them into every summary and postmortem.
+ */
+function storedText(deps: Deps, text: string): string {
+  return cutText(cleanText(text), deps.config.limits.text, deps.t('text.cut'));
+}
+
+/**
  * Records a message posted in an incident channel on its timeline, once: platforms redeliver,
  * so the message id is taken in the same atomic write as the event (a crash can't leave one
  * without the other). Messages elsewhere are none of the bot's business.
@@ -32,7 +42,7 @@ export async function recordMessage(deps: Deps, msg: InboundMessage): Promise<bo
   if (!msg.text.trim()) return false;
   const incident = await deps.store.findByChannel(msg.workspace, msg.channelId);
   if (!incident || !acceptsMessages(incident)) return false;
-  const body = { type: 'message_posted' as const, channelId: msg.channelId, messageId: msg.messageId, text: msg.text };
+  const body = { type: 'message_posted' as const, channelId: msg.channelId, messageId: msg.messageId, text: storedText(deps, msg.text) };
   const once = { key: `msg:${msg.channelId}:${msg.messageId}`, ttlSeconds: DEDUPE_TTL_S };
   const { duplicate } = await mutate(deps.store, incident, () => [event(body, msg.user, msg.at)], { current: incident, once });
   return !duplicate;
@@ -45,7 +55,7 @@ export async function recordMessage(deps: Deps, msg: InboundMessage): Promise<bo
 export async function recordEdit(deps: Deps, msg: InboundMessage): Promise<boolean> {
   const incident = await deps.store.findByChannel(msg.workspace, msg.channelId);
   if (!incident || !acceptsMessages(incident)) return false;
-  const body = { type: 'message_edited' as const, channelId: msg.channelId, messageId: msg.messageId, text: msg.text };
+  const body = { type: 'message_edited' as const, channelId: msg.channelId, messageId: msg.messageId, text: storedText(deps, msg.text) };
   const once = msg.editId ? { key: `edit:${msg.channelId}:${msg.messageId}:${msg.editId}`, ttlSeconds: DEDUPE_TTL_S } : undefined;
   const { duplicate } = await mutate(deps.store, incident, () => [event(body, msg.user, msg.at)], { current: incident, ...(once ? { once } : {}) });
   return !duplicate;

@@ -2,7 +2,9 @@ import { IncidentError } from '../core/errors.js';
 import { event, type IncidentEvent } from '../core/events.js';
 import { acceptsMessages } from '../core/lifecycle.js';
 import type { Actor, Incident } from '../core/model.js';
+import { openPagesOf } from '../core/escalation.js';
 import { decideAck, decideEscalate } from '../core/paging.js';
+import { parseButtonValue } from '../core/paging-effects.js';
 import { mutate } from '../store/mutate.js';
 import type { Deps } from './context.js';
 import { userErrorText } from './dispatch.js';
@@ -21,16 +23,46 @@ export interface InboundReaction {
   text?: string;
 }
 
-const SHORT_NAMES: Record<string, string> = { white_check_mark: '✅', heavy_check_mark: '✔️', eyes: '👀', pushpin: '📌', round_pushpin: '📍' };
+/**
+ * Slack short names (and a few aliases) of the emoji people answer a page with; Discord and the
+ * local workspace send the character itself. Custom emoji (`:ack:`) are compared by name.
+ */
+const SHORT_NAMES: Record<string, string> = {
+  white_check_mark: '✅',
+  heavy_check_mark: '✔',
+  ballot_box_with_check: '☑',
+  eyes: '👀',
+  pushpin: '📌',
+  round_pushpin: '📍',
+  '+1': '👍',
+  thumbsup: '👍',
+  ok_hand: '👌',
+  raised_hand: '✋',
+  hand: '✋',
+  ok: '🆗',
+};
 const KEY_EVENT_EMOJI = ['pushpin', 'round_pushpin'];
+/**
+ * Check marks are one answer, whichever of them a person picks: configuring ✅ also takes ✔️ and
+ * ☑️ (and ✓, 🗸), so nobody reacts with a check mark that silently does nothing.
+ */
+const CHECK_MARKS = new Set(['✅', '✔', '☑', '✓', '🗸']);
+/** Variation selectors (U+FE0E/U+FE0F) and skin tones (U+1F3FB..U+1F3FF) change how an emoji looks, not what it says. */
+const PRESENTATION = /[\uFE0E\uFE0F]|\uD83C[\uDFFB-\uDFFF]/g;
 
-/** Compares emoji however the platform spells them: ✅ and white_check_mark are the same. */
+/**
+ * One spelling per emoji: `:white_check_mark:`, `white_check_mark::skin-tone-2`, ✅ and ✅ with
+ * U+FE0F all become ✅; ✔️ and ☑️ become ✅ too (CHECK_MARKS).
+ */
+export function normalizeEmoji(emoji: string): string {
+  const name = emoji.trim().replace(/^:|:$/g, '').split('::')[0] ?? '';
+  const char = (SHORT_NAMES[name.toLowerCase()] ?? name).normalize('NFC').replace(PRESENTATION, '');
+  return CHECK_MARKS.has(char) ? '✅' : char;
+}
+
+/** Compares emoji however the platform spells them: ✅, white_check_mark and ✔️ are the same. */
 export function sameEmoji(a: string, b: string): boolean {
-  const norm = (x: string) => {
-    const bare = x.replace(/^:|:$/g, '');
-    return SHORT_NAMES[bare] ?? bare;
-  };
-  return norm(a) === norm(b);
+  return normalizeEmoji(a) === normalizeEmoji(b);
 }
 
 /**
@@ -43,20 +75,36 @@ export async function recordReaction(deps: Deps, r: InboundReaction): Promise<st
     await recordKeyEvent(deps, r);
     return null;
   }
+  // Any other reaction, or an ack emoji on a message that is no page DM, is none of the bot's business.
   if (!deps.config.paging.ackEmojis.some((e) => sameEmoji(e, r.emoji))) return null;
   const link = await deps.store.findPageByMessage(r.workspace, r.channelId, r.messageId);
   if (!link) return null;
+  // From here on the person meant to acknowledge: a refusal always says why.
   const incident = await deps.store.get({ workspace: r.workspace, number: link.number });
   const page = incident?.escalation?.pages.find((p) => p.id === link.pageId);
-  if (!incident || !page) return null;
+  if (!incident || !page) return deps.t('page.incident_gone');
   if (page.user.id !== r.user.id) return deps.t('page.only_paged');
-  return answer(deps, async () => deps.t('reply.acknowledged', { ref: (await acknowledge(deps, incident, r.user)).ref }));
+  const by = incident.escalation?.acknowledgedBy;
+  if (page.state === 'stood_down' && by && by.id !== r.user.id && !openPagesOf(incident.escalation, r.user.id).length) {
+    return deps.t('page.ack_taken', { user: by.id, ref: incident.ref });
+  }
+  return answer(deps, () => acknowledgeReply(deps, incident, r.user));
 }
 
 /** Records an acknowledgement (only by someone paged) and stops the escalation. */
 export async function acknowledge(deps: Deps, incident: Incident, actor: Actor): Promise<Incident> {
-  const { after } = await record(deps, incident, (inc) => decideAck(inc, actor, deps.clock.now()), { current: incident });
-  return after;
+  return (await acknowledged(deps, incident, actor)).after;
+}
+
+async function acknowledged(deps: Deps, incident: Incident, actor: Actor) {
+  const { after, events } = await record(deps, incident, (inc) => decideAck(inc, actor, deps.clock.now()), { current: incident });
+  return { after, own: events.some((e) => e.type === 'acknowledged' && e.own) };
+}
+
+/** Acknowledges and says what it meant: the incident acknowledged, or only a page you sent yourself. */
+export async function acknowledgeReply(deps: Deps, incident: Incident, actor: Actor): Promise<string> {
+  const { after, own } = await acknowledged(deps, incident, actor);
+  return deps.t(own ? 'reply.acknowledged_own' : 'reply.acknowledged', { ref: after.ref });
 }
 
 /** A pinned message, or one marked 📌, becomes a key event on the timeline (once). */
@@ -77,14 +125,19 @@ function textOf(events: readonly IncidentEvent[], messageId: string): string | u
   return text;
 }
 
-/** A button on a page DM: Acknowledge or Escalate, for the incident whose number it carries. */
+/**
+ * A button on a page DM: Acknowledge or Escalate, for the incident whose number it carries. An
+ * Escalate button also carries the step it escalates from (paging-effects.ts escalateValue):
+ * pressed again, or replayed, once the incident moved on, it changes nothing and says so.
+ */
 export async function pressButton(deps: Deps, b: { workspace: string; user: Actor; action: 'ack' | 'escalate'; value: string }): Promise<string> {
-  const incident = await deps.store.get({ workspace: b.workspace, number: Number(b.value) });
-  if (!incident) return deps.t('error.button_incident_gone');
-  if (b.action === 'ack') return answer(deps, async () => deps.t('reply.acknowledged', { ref: (await acknowledge(deps, incident, b.user)).ref }));
+  const value = parseButtonValue(b.value);
+  const incident = value ? await deps.store.get({ workspace: b.workspace, number: value.number }) : null;
+  if (!value || !incident) return deps.t('error.button_incident_gone');
+  if (b.action === 'ack') return answer(deps, () => acknowledgeReply(deps, incident, b.user));
   return answer(deps, async () => {
-    const { after } = await record(deps, incident, (inc) => decideEscalate(inc, b.user, deps.clock.now()), { current: incident });
-    return deps.t('reply.escalated', { ref: after.ref });
+    const { after, events } = await record(deps, incident, (inc) => decideEscalate(inc, b.user, deps.clock.now(), value.from), { current: incident });
+    return deps.t(events.length ? 'reply.escalated' : 'reply.escalate_stale', { ref: after.ref });
   });
 }
 

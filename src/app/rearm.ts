@@ -1,3 +1,6 @@
+import type { Incident } from '../core/model.js';
+import { isActive } from '../core/model.js';
+import type { StepRef } from '../core/ports.js';
 import type { Deps } from './context.js';
 import { runStep } from './escalation.js';
 
@@ -23,10 +26,9 @@ export async function rearmEscalations(deps: Deps): Promise<SweepResult> {
   const now = deps.clock.now().getTime();
   for (const workspace of await deps.store.workspaces()) {
     for (const inc of await deps.store.list(workspace, { limit: 10_000 })) {
-      const esc = inc.escalation;
-      if (esc?.phase !== 'paging' || esc.nextStep === undefined) continue;
-      const dueAt = esc.nextAt ?? new Date(now).toISOString();
-      const ref = { workspace, number: inc.number, generation: esc.generation, step: esc.nextStep };
+      const timer = pendingTimer(inc, now);
+      if (!timer) continue;
+      const { ref, dueAt } = timer;
       const lateMs = now - Date.parse(dueAt);
       if (lateMs > OVERDUE_MS) {
         deps.log.error({ incidentId: inc.ref, workspace, step: ref.step, generation: ref.generation, lateMs }, 'escalation step overdue; running it now');
@@ -39,4 +41,20 @@ export async function rearmEscalations(deps: Deps): Promise<SweepResult> {
     }
   }
   return result;
+}
+
+/** The timer an incident waits on: its next policy step, or the acknowledgement timeout of its policy. */
+function pendingTimer(inc: Incident, now: number): { ref: StepRef; dueAt: string } | undefined {
+  const esc = inc.escalation;
+  const key = { workspace: inc.workspace, number: inc.number, generation: esc?.generation ?? 0 };
+  if (esc?.phase === 'paging' && esc.nextStep !== undefined) {
+    return { ref: { ...key, step: esc.nextStep }, dueAt: esc.nextAt ?? new Date(now).toISOString() };
+  }
+  const timeout = esc?.snapshot?.policy.ackTimeoutMs;
+  // From the latest acknowledgement: after an ack timeout paged again, the next ack restarts the clock.
+  const lastAck = Math.max(...(esc?.pages ?? []).map((p) => (p.ackedAt ? Date.parse(p.ackedAt) : -Infinity)));
+  if (esc?.phase === 'acknowledged' && timeout && Number.isFinite(lastAck) && isActive(inc.status)) {
+    return { ref: { ...key, step: 0, kind: 'ack_timeout' }, dueAt: new Date(lastAck + timeout).toISOString() };
+  }
+  return undefined;
 }

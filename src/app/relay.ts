@@ -103,16 +103,13 @@ export interface Relay {
 export function startRelay(deps: Deps, o: { pollMs?: number; batch?: number } = {}): Relay {
   const pollMs = o.pollMs ?? 250;
   const batch = o.batch ?? 100;
-  let workspaces: string[] = [];
-  let refreshedAt = 0;
   let stopped = false;
   let running: Promise<unknown> = Promise.resolve();
 
   async function pollOnce(): Promise<number> {
-    if (Date.now() - refreshedAt > 10_000) {
-      workspaces = await deps.store.workspaces();
-      refreshedAt = Date.now();
-    }
+    // One SMEMBERS a poll (after a first scan for data older than the registry): a workspace
+    // created a moment ago by another process is polled at once.
+    const workspaces = await deps.store.workspaces();
     let ran = 0;
     for (const ws of workspaces) {
       const now = wallMs(deps);

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { domainIssue } from '../core/args.js';
+import type { MessageKey } from '../core/i18n/index.js';
+import { charLength, cleanText, visibleTitle } from '../core/text.js';
 import { ACTIVE_STATUSES, HORIZONS, ROLES, type ActiveStatus, type Horizon, type Role } from '../core/model.js';
 import type { AppConfig } from '../config.js';
 
@@ -41,3 +43,47 @@ export const horizon = oneOf<Horizon>(HORIZONS, 'bad_horizon', (v) => {
   const s = v.toLowerCase();
   return ({ week: '1w', '1week': '1w', month: '1m', '1month': '1m', quarter: 'q', '1q': 'q' } as Record<string, string>)[s] ?? s;
 });
+
+/**
+ * Free text someone types (a note, an update, a summary, a reason): cleaned (src/core/text.ts),
+ * trimmed, and refused with `too_long` past `max` characters, naming the field (`whatKey`) so
+ * the answer says what to shorten.
+ */
+export const limitedText = (max: number, whatKey: MessageKey) =>
+  z.string().transform((value, ctx) => {
+    const text = cleanText(value).trim();
+    const length = charLength(text);
+    if (length > max) {
+      ctx.addIssue(domainIssue('too_long', { whatKey, max: String(max), length: String(length) }));
+      return z.NEVER;
+    }
+    return text;
+  });
+
+/** How many times `max` a raw title may be before it is refused uncleaned (room for invisible characters to drop). */
+const TITLE_SLACK = 10;
+
+/** A title: normalized (src/core/text.ts), refused when nothing visible is left or when longer than `max`. */
+export const titleText = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1)
+    .transform((value, ctx) => {
+      // No honest title is mostly invisible characters: one this far past the limit is refused as typed, uncleaned.
+      if (value.length > TITLE_SLACK * max) {
+        ctx.addIssue(domainIssue('too_long', { whatKey: 'arg.title', max: String(max), length: String(charLength(value)) }));
+        return z.NEVER;
+      }
+      const title = visibleTitle(value);
+      if (title === null) {
+        ctx.addIssue(domainIssue('invisible_title', {}));
+        return z.NEVER;
+      }
+      const length = charLength(title);
+      if (length > max) {
+        ctx.addIssue(domainIssue('too_long', { whatKey: 'arg.title', max: String(max), length: String(length) }));
+        return z.NEVER;
+      }
+      return title;
+    });

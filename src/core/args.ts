@@ -15,29 +15,56 @@ export interface RawArgs {
 
 export type FlagSpec = Record<string, 'value' | 'boolean'>;
 
+/** Opening quote → its closing quote. */
+const QUOTES: Readonly<Record<string, string>> = { '"': '"', "'": "'", '“': '”' };
+
+/** Exactly the characters of the regex class `\s`, compared as numbers: this runs once per character typed. */
+function isSpace(c: number): boolean {
+  if (c <= 0x20) return c === 0x20 || (c >= 0x09 && c <= 0x0d);
+  if (c < 0xa0) return false;
+  return c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
+}
+
 export function tokenize(text: string): string[] {
   // Shell-like: whitespace separates tokens, quotes group words at the start of a token or after
   // `=` (`--summary="cards fail"`) and are dropped; an apostrophe inside a word (don't) is kept.
-  const closing: Record<string, string> = { '"': '"', "'": "'", '“': '”' };
+  // One pass that copies slices, never a growing string it reads back: each character is looked
+  // at a bounded number of times, so 1 MB of quotes costs what 1 MB of letters does.
   const tokens: string[] = [];
-  let current: string | null = null;
-  let quote: string | null = null;
-  for (const ch of text) {
-    if (quote) {
-      if (ch === quote) quote = null;
-      else current += ch;
-    } else if (closing[ch] && (current === null || current.endsWith('='))) {
-      quote = closing[ch] ?? null;
-      current ??= '';
-    } else if (/\s/.test(ch)) {
-      if (current !== null) tokens.push(current);
-      current = null;
+  let pieces: string[] | null = null;
+  let afterEquals = false;
+  let i = 0;
+  while (i < text.length) {
+    const ch = text.charAt(i);
+    const closing = QUOTES[ch];
+    if (closing !== undefined && (pieces === null || afterEquals)) {
+      const found = text.indexOf(closing, i + 1);
+      const end = found === -1 ? text.length : found;
+      const quoted = text.slice(i + 1, end);
+      (pieces ??= []).push(quoted);
+      if (quoted) afterEquals = quoted.endsWith('=');
+      i = end + 1;
+    } else if (isSpace(text.charCodeAt(i))) {
+      if (pieces !== null) tokens.push(joined(pieces));
+      pieces = null;
+      afterEquals = false;
+      i++;
     } else {
-      current = (current ?? '') + ch;
+      // The rest of the word: up to a space, or to a quote right after `=`, which opens a group.
+      let j = i + 1;
+      while (j < text.length && !isSpace(text.charCodeAt(j)) && !(text.charCodeAt(j - 1) === 0x3d && QUOTES[text.charAt(j)] !== undefined)) j++;
+      (pieces ??= []).push(text.slice(i, j));
+      afterEquals = text.charCodeAt(j - 1) === 0x3d;
+      i = j;
     }
   }
-  if (current !== null) tokens.push(current);
+  if (pieces !== null) tokens.push(joined(pieces));
   return tokens;
+}
+
+/** Most tokens are one piece: no join for them. */
+function joined(pieces: string[]): string {
+  return pieces.length === 1 ? (pieces[0] ?? '') : pieces.join('');
 }
 
 export function splitArgs(text: string, spec: FlagSpec, usage: MessageKey): RawArgs {

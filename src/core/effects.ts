@@ -2,6 +2,7 @@ import { formatDuration } from './durations.js';
 import type { IncidentEvent } from './events.js';
 import type { Translate } from './i18n/index.js';
 import type { Actor, Incident } from './model.js';
+import { isActive } from './model.js';
 import { pagingEffects, type PagingOptions } from './paging-effects.js';
 import { isOpenPage, tierOf } from './escalation.js';
 import type { OutboundMessage, StepRef } from './ports.js';
@@ -21,7 +22,8 @@ export type Effect =
   | { kind: 'set_topic' }
   | { kind: 'write_postmortem'; actor: string }
   | { kind: 'schedule_step'; ref: StepRef; dueAt: string }
-  | { kind: 'cancel_steps' }
+  /** Removes pending timers of generations up to `generation`: a late re-run never touches a newer one. */
+  | { kind: 'cancel_steps'; generation: number }
   /** A page DM: delivered while the page is still `requested`, then linked to its page (page_sent). */
   | { kind: 'page'; pageId: string; user: Actor; message: OutboundMessage }
   /** Replaces the buttons of a delivered page DM with how its page ended. */
@@ -64,14 +66,17 @@ function effectsInOrder(after: Incident, events: readonly IncidentEvent[], t: Tr
         break;
       case 'channel_created': {
         const commander = after.roles.commander?.id ?? after.declaredBy.id;
-        out.push({ kind: 'invite', userIds: [...new Set([after.declaredBy.id, commander])] });
+        // Nobody can join a private channel by themselves: whoever was paged before it existed is let in.
+        const paged = after.private ? (after.escalation?.pages ?? []).map((p) => p.user.id) : [];
+        out.push({ kind: 'invite', userIds: [...new Set([after.declaredBy.id, commander, ...paged])] });
         out.push({ kind: 'post', message: { text: t('post.welcome', { ref: after.ref, commander }) } });
         // Tier 1 was paged with the declaration, before the channel existed: the channel hears it now.
         const paging = pagedSoFar(after, t);
         if (paging) out.push({ kind: 'post', message: { text: paging } });
         summaryChanged = true;
         const announce = { ref: after.ref, title: after.title, severity: after.severity, commander, channelId: e.channelId };
-        out.push({ kind: 'announce', message: { text: t('announce.declared', announce) } });
+        // A channel that opened only after the incident ended (it kept failing) invites nobody to join.
+        if (isActive(after.status)) out.push({ kind: 'announce', message: { text: t(after.private ? 'announce.declared_private' : 'announce.declared', announce) } });
         break;
       }
       case 'status_changed':
@@ -103,15 +108,18 @@ function effectsInOrder(after: Incident, events: readonly IncidentEvent[], t: Tr
       case 'resolved': {
         const duration = formatDuration(Date.parse(e.at) - Date.parse(after.declaredAt), t);
         post(t('post.resolved', { actor, ref: after.ref, duration, summary: suffix(t, e.summary) }));
-        out.push({ kind: 'announce', message: { text: t('announce.resolved', { ref: after.ref, title: after.title, duration, summary: suffix(t, e.summary) }) } });
+        const resolved = after.private ? t('announce.resolved_private', { ref: after.ref, duration }) : t('announce.resolved', { ref: after.ref, title: after.title, duration, summary: suffix(t, e.summary) });
+        out.push({ kind: 'announce', message: { text: resolved } });
         summaryChanged = true;
         break;
       }
-      case 'cancelled':
+      case 'cancelled': {
         post(t('post.cancelled', { actor, ref: after.ref, reason: suffix(t, e.reason) }));
-        out.push({ kind: 'announce', message: { text: t('announce.cancelled', { ref: after.ref, title: after.title, reason: suffix(t, e.reason) }) } });
+        const cancelled = after.private ? t('announce.cancelled_private', { ref: after.ref }) : t('announce.cancelled', { ref: after.ref, title: after.title, reason: suffix(t, e.reason) });
+        out.push({ kind: 'announce', message: { text: cancelled } });
         summaryChanged = true;
         break;
+      }
       case 'closed':
         out.push({ kind: 'write_postmortem', actor });
         summaryChanged = true;

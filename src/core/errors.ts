@@ -31,7 +31,17 @@ export type ErrorCode =
   | 'unknown_policy'
   | 'bad_duration'
   | 'bad_time'
-  | 'nobody_on_call';
+  | 'nobody_on_call'
+  | 'not_allowed'
+  | 'cover_too_long'
+  | 'cover_not_member'
+  | 'cover_outsider'
+  | 'cover_limit'
+  | 'unknown_user'
+  | 'too_long'
+  | 'too_many_targets'
+  | 'page_rate'
+  | 'invisible_title';
 
 export type ErrorDetails = Record<string, string | number>;
 

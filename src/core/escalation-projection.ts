@@ -23,7 +23,8 @@ export function applyEscalation(state: EscalationState | undefined, e: IncidentE
     case 'paged': {
       const base: EscalationState = state ?? { generation: e.generation, phase: 'stopped', pages: [] };
       const ids = pageIdsOf(e, version);
-      const created: Page[] = e.users.map((user, i) => ({ id: ids[i] ?? '', user, at: e.at, generation: e.generation, step: e.step, state: 'requested' }));
+      const by = e.step < 0 ? { requestedBy: e.actor.id } : {};
+      const created: Page[] = e.users.map((user, i) => ({ id: ids[i] ?? '', user, at: e.at, generation: e.generation, step: e.step, state: 'requested', ...by }));
       const pages = [...base.pages, ...created];
       if (e.step < 0) return { ...base, pages };
       const { nextStep: _s, nextAt: _a, ...rest } = base;
@@ -42,6 +43,8 @@ export function applyEscalation(state: EscalationState | undefined, e: IncidentE
         if (stoodDown.has(p.id)) return { ...p, state: 'stood_down', reason: `acknowledged by ${e.actor.id}` };
         return p;
       });
+      // Answering a page you sent yourself is no acknowledgement of the incident (docs/security.md).
+      if (e.own) return { ...state, pages };
       if (state.phase !== 'paging') return { ...state, pages, ...firstAck(state, e) };
       const { nextStep: _s, nextAt: _a, ...rest } = state;
       return { ...rest, pages, phase: 'acknowledged', ...firstAck(state, e) };

@@ -56,6 +56,8 @@ export interface Page {
   /** The policy step (tier + round), or -1 for a page sent by hand. */
   step: number;
   state: PageState;
+  /** Who asked for a page by hand (the policy asks for the others). */
+  requestedBy?: string;
   /** The DM that carries the page, once it was delivered: reactions on it acknowledge this page. */
   dm?: { channelId: string; messageId: string };
   sentAt?: string;

@@ -45,8 +45,12 @@ export type EventBody =
       message?: string;
       next?: { step: number; at: string };
     }
-  /** `stoodDown`: the other open policy pages this acknowledgement ended (their DMs are not sent, or told to stand down). */
-  | { type: 'acknowledged'; generation: number; ttaMs: number; stoodDown?: string[] }
+  /**
+   * `stoodDown`: the other open policy pages this acknowledgement ended (their DMs are not sent, or
+   * told to stand down). `own`: the person answered only pages they sent themselves: those pages
+   * are acknowledged, the incident is not, and the policy goes on.
+   */
+  | { type: 'acknowledged'; generation: number; ttaMs: number; stoodDown?: string[]; own?: true }
   /** A page DM reached its person; `channelId`/`messageId` name the DM, so reactions on it count. */
   | { type: 'page_sent'; pageId: string; channelId: string; messageId: string }
   /** The platform refused a page DM for good (unknown user, DMs closed): nobody was told. */

@@ -62,7 +62,7 @@ export function incidentTimes(events: readonly IncidentEvent[], until?: Date): I
   statusDurations[current] += Math.max(0, between(since, end));
 
   const firstPage = sorted.find((e) => e.type === 'paged' && e.users.length > 0);
-  const ack = sorted.find((e) => e.type === 'acknowledged');
+  const ack = sorted.find((e) => e.type === 'acknowledged' && !e.own);
   return {
     declaredAt: declared.at,
     ...(firstPage ? { firstPagedAt: firstPage.at } : {}),

@@ -4,7 +4,7 @@ import { totalSteps, type Page } from './escalation.js';
 import type { IncidentEvent } from './events.js';
 import type { Translate } from './i18n/index.js';
 import type { Incident } from './model.js';
-import { findPage, pageIdsOf } from './paging.js';
+import { escalatePosition, findPage, pageIdsOf, type EscalatePosition } from './paging.js';
 import type { OutboundMessage } from './ports.js';
 
 export interface PagingOptions {
@@ -29,12 +29,12 @@ export function pagingEffects(after: Incident, e: IncidentEvent, version: number
   switch (e.type) {
     case 'escalation_started': {
       // A policy started over an older one (a raised severity) supersedes the older one's timers.
-      const out: Effect[] = e.generation > 1 ? [{ kind: 'cancel_steps' }] : [];
+      const out: Effect[] = e.generation > 1 ? [{ kind: 'cancel_steps', generation: e.generation - 1 }] : [];
       if (stillDue(e.generation, 0)) out.push({ kind: 'schedule_step', ref: { ...ref, generation: e.generation, step: 0 }, dueAt: e.at });
       return out;
     }
     case 'escalated': {
-      const out: Effect[] = [{ kind: 'cancel_steps' }];
+      const out: Effect[] = [{ kind: 'cancel_steps', generation: e.generation - 1 }];
       if (stillDue(e.generation, e.step)) out.push({ kind: 'schedule_step', ref: { ...ref, generation: e.generation, step: e.step }, dueAt: e.at });
       const text = e.reason === 'ack_timeout' ? t('post.ack_timed_out', { ref: after.ref }) : t('post.escalated', { actor: e.actor.id, ref: after.ref });
       return [...out, ...post(text)];
@@ -43,6 +43,8 @@ export function pagingEffects(after: Incident, e: IncidentEvent, version: number
       const ids = pageIdsOf(e, version);
       const message = pageMessage(after, e, t, o);
       const out: Effect[] = e.users.map((user, i) => ({ kind: 'page', pageId: ids[i] ?? '', user, message }));
+      // Nobody can join a private channel by themselves: the people paged are let in (docs/security.md).
+      if (after.private && after.channelId && e.users.length) out.push({ kind: 'invite', userIds: e.users.map((u) => u.id) });
       const users = e.users.map((u) => `<@${u.id}>`).join(', ');
       const policy = esc?.snapshot?.policy;
       if (e.step < 0) out.push(...post(t('post.paged_by_hand', { actor: e.actor.id, users, message: e.message ? t('word.because', { text: e.message }) : '' })));
@@ -54,7 +56,8 @@ export function pagingEffects(after: Incident, e: IncidentEvent, version: number
       return out;
     }
     case 'acknowledged': {
-      const out: Effect[] = [{ kind: 'cancel_steps' }];
+      if (e.own) return post(t('post.acknowledged_own', { actor: e.actor.id, ref: after.ref }));
+      const out: Effect[] = [{ kind: 'cancel_steps', generation: esc?.generation ?? e.generation }];
       const timeout = esc?.snapshot?.policy.ackTimeoutMs;
       if (timeout && esc?.phase === 'acknowledged') {
         const dueAt = new Date(Date.parse(e.at) + timeout).toISOString();
@@ -85,25 +88,54 @@ export function pagingEffects(after: Incident, e: IncidentEvent, version: number
     }
     case 'resolved':
     case 'cancelled':
-      return esc ? [{ kind: 'cancel_steps' }, ...outcomes()] : [];
+      return esc ? [{ kind: 'cancel_steps', generation: esc.generation }, ...outcomes()] : [];
     default:
       return [];
   }
 }
 
+/**
+ * The first line of a page DM and of its outcome. A private incident's title stays in its
+ * channel: a DM shows on lock screens and in notifications, and the person is invited anyway.
+ */
+function pageHead(inc: Incident, t: Translate): string {
+  const params = { ref: inc.ref, severity: inc.severity, title: inc.title };
+  return t(inc.private ? 'page.dm_private' : 'page.dm', params);
+}
+
 function pageMessage(inc: Incident, e: IncidentEvent & { type: 'paged' }, t: Translate, o: PagingOptions): OutboundMessage {
   const emojis = o.ackEmojis.map((x) => (/^[a-z_]+$/.test(x) ? `:${x}:` : x)).join(' or ');
-  const lines = [t('page.dm', { ref: inc.ref, severity: inc.severity, title: inc.title })];
+  const lines = [pageHead(inc, t)];
   if (e.message) lines.push(t('page.from', { actor: e.actor.id, message: e.message }));
-  lines.push(inc.channelId ? t('page.how_to_ack', { emojis, channelId: inc.channelId }) : t('page.how_to_ack_no_channel', { emojis }));
-  const value = String(inc.number);
+  const join = inc.private ? 'page.how_to_ack_private' : 'page.how_to_ack';
+  lines.push(inc.channelId ? t(join, { emojis, channelId: inc.channelId }) : t('page.how_to_ack_no_channel', { emojis }));
+  // A policy page escalates from its own step; a page by hand from wherever the policy stood.
+  const from = e.step >= 0 ? { generation: e.generation, step: e.step } : escalatePosition(inc.escalation);
   return {
     text: lines.join('\n'),
     actions: [
-      { id: 'ack' as const, label: t('page.button_ack'), value, style: 'primary' as const },
-      { id: 'escalate' as const, label: t('page.button_escalate'), value },
+      { id: 'ack' as const, label: t('page.button_ack'), value: String(inc.number), style: 'primary' as const },
+      { id: 'escalate' as const, label: t('page.button_escalate'), value: escalateValue(inc.number, from) },
     ],
   };
+}
+
+/**
+ * The Escalate button's value, `<number>.<generation>.<step>` (no `:`, which Discord's button
+ * ids use as their separator). A replay of the press, or a press of an older DM, names a step the
+ * incident has moved past, and decideEscalate does nothing.
+ */
+export function escalateValue(number: number, from: EscalatePosition): string {
+  return `${number}.${from.generation}.${from.step}`;
+}
+
+/** A button's value: the incident number and, for Escalate buttons made since they carry it, where it escalates from. */
+export function parseButtonValue(value: string): { number: number; from?: EscalatePosition } | null {
+  const m = /^(\d{1,15})(?:\.(\d{1,15})\.(-1|\d{1,15}))?$/.exec(value.trim());
+  if (!m) return null;
+  const number = Number(m[1]);
+  if (m[2] === undefined || m[3] === undefined) return { number };
+  return { number, from: { generation: Number(m[2]), step: Number(m[3]) } };
 }
 
 /**
@@ -112,7 +144,7 @@ function pageMessage(inc: Incident, e: IncidentEvent & { type: 'paged' }, t: Tra
  * by hand after the acknowledgement keeps its buttons).
  */
 export function pageOutcomeMessage(inc: Incident, page: Page, t: Translate, o: PagingOptions): OutboundMessage | undefined {
-  const head = t('page.dm', { ref: inc.ref, severity: inc.severity, title: inc.title });
+  const head = pageHead(inc, t);
   const esc = inc.escalation;
   if (inc.status === 'resolved' || inc.status === 'closed' || inc.status === 'cancelled') {
     return { text: `${head}\n${t(inc.status === 'cancelled' ? 'page.outcome_cancelled' : 'page.outcome_resolved', { ref: inc.ref })}` };

@@ -1,5 +1,5 @@
 import { IncidentError } from './errors.js';
-import { isOpenPage, openPagesOf, planStep, totalSteps, waitingOn, type Page, type PageState, type PolicySnapshot } from './escalation.js';
+import { isOpenPage, openPagesOf, planStep, totalSteps, waitingOn, type EscalationState, type Page, type PageState, type PolicySnapshot } from './escalation.js';
 import { event, type EventBody, type IncidentEvent } from './events.js';
 import type { Actor, Incident } from './model.js';
 import { isActive } from './model.js';
@@ -139,15 +139,44 @@ export function decideAck(inc: Incident, actor: Actor, now: Date): IncidentEvent
   // The incident's time to acknowledge runs from its first page, whoever answers it.
   const first = esc?.pages[0]?.at ?? open[0]?.at ?? now.toISOString();
   const ttaMs = Math.max(0, now.getTime() - Date.parse(first));
+  // `/incident page @me` then `/incident ack` must not silence the policy or take the credit.
+  if (open.every((p) => p.step < 0 && p.requestedBy === actor.id)) {
+    return [event({ type: 'acknowledged', generation: esc?.generation ?? 0, ttaMs, own: true }, actor, now)];
+  }
   const stoodDown = (esc?.pages ?? []).filter((p) => p.user.id !== actor.id && p.step >= 0 && isOpenPage(p)).map((p) => p.id);
   return [event({ type: 'acknowledged', generation: esc?.generation ?? 0, ttaMs, ...(stoodDown.length ? { stoodDown } : {}) }, actor, now)];
 }
 
-/** `/incident escalate`: page the next tier now, whatever the timers say. */
-export function decideEscalate(inc: Incident, actor: Actor, now: Date): IncidentEvent[] {
+/**
+ * Where the policy stands: its generation and the latest policy step paged in it (-1 before the
+ * first). The Escalate button of a page DM carries this, as it was when the DM was made.
+ */
+export interface EscalatePosition {
+  generation: number;
+  step: number;
+}
+
+export function escalatePosition(esc: EscalationState | undefined): EscalatePosition {
+  const generation = esc?.generation ?? 0;
+  const steps = (esc?.pages ?? []).filter((p) => p.step >= 0 && p.generation === generation).map((p) => p.step);
+  return { generation, step: Math.max(-1, ...steps) };
+}
+
+/**
+ * `/incident escalate`: page the next tier now, whatever the timers say. `from` is where the
+ * policy stood when the pressed Escalate button was made: once the incident has moved on (an
+ * escalation, a timer, a restart) the press is old, or a replay, and does nothing ([]), so
+ * pressing one DM's button again never pages one more tier. Without `from` (the command, a
+ * button from before buttons carried it) it escalates from wherever the policy is.
+ */
+export function decideEscalate(inc: Incident, actor: Actor, now: Date, from?: EscalatePosition): IncidentEvent[] {
   const esc = inc.escalation;
   if (!isActive(inc.status)) throw new IncidentError('illegal_transition', { ref: inc.ref, from: inc.status, to: 'escalated' });
   if (!esc?.snapshot) throw new IncidentError('no_policy', { ref: inc.ref });
+  if (from) {
+    const at = escalatePosition(esc);
+    if (at.generation !== from.generation || at.step !== from.step) return [];
+  }
   const lastStep = Math.max(-1, ...esc.pages.filter((p) => p.step >= 0).map((p) => p.step));
   const step = esc.phase === 'paging' && esc.nextStep !== undefined ? esc.nextStep : lastStep + 1;
   if (step >= totalSteps(esc.snapshot.policy)) throw new IncidentError('nothing_to_escalate', { ref: inc.ref });

@@ -69,6 +69,11 @@ export interface ChatPort {
   react(workspace: string, ref: MessageRef, emoji: string): Promise<void>;
   /** The display name of a user id, for records that outlive the chat (postmortem files). */
   userName(workspace: string, userId: string): Promise<string>;
+  /**
+   * Whether a user id names a real, active person of the workspace (not deleted, not a bot):
+   * before someone is made to cover a rotation, a made-up id must not silence its pages.
+   */
+  isMember(workspace: string, userId: string): Promise<boolean>;
 }
 
 /**
@@ -162,6 +167,12 @@ export interface OnCallStore {
   /** Side effects done once: `done` is checked before a send and `markDone` called after it. */
   done(key: string): Promise<boolean>;
   markDone(key: string, ttlSeconds: number): Promise<void>;
+  /**
+   * A sliding-window quota (`limits.pagesPerHour`): adds `by` to what `key` counted in the
+   * `windowMs` before `now`, unless that would pass `limit`, in one atomic step. Answers whether
+   * it was added and the count in the window (with `by` when added, without when refused).
+   */
+  countRecent(key: string, q: { by: number; limit: number; windowMs: number; now: Date }): Promise<{ added: boolean; count: number }>;
 }
 
 /**
@@ -229,10 +240,12 @@ export interface Scheduler {
    */
   scheduleStep(step: StepRef, delayMs: number, dueAt: string, options?: { replaceFailed?: boolean }): Promise<void>;
   /**
-   * Removes the pending steps of an incident's escalation. A step already running is not
+   * Removes the pending steps of an incident's escalation (only those of generations up to
+   * `upToGeneration`, when given: an outbox entry run again late must not remove a timer a
+   * later escalation armed). A step already running is not
    * stopped here: every step re-reads the incident and does nothing once it is acknowledged.
    */
-  cancelSteps(workspace: string, number: number): Promise<void>;
+  cancelSteps(workspace: string, number: number, upToGeneration?: number): Promise<void>;
   /** Queues a message; failures (rate limits, 5xx, timeouts) delay it, never drop it. */
   send(job: OutboundJob): Promise<void>;
 }

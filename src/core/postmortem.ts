@@ -2,6 +2,7 @@ import { between, formatClock, formatDate, formatDuration, formatTime } from './
 import type { IncidentEvent } from './events.js';
 import type { Translate } from './i18n/index.js';
 import { chronological, incidentTimes, type IncidentTimes } from './metrics.js';
+import { codeBlock, headingText, inline, prose } from './markdown.js';
 import { ACTIVE_STATUSES, HORIZONS, type Incident } from './model.js';
 import { formatTimeline, timelineEntries } from './timeline.js';
 
@@ -9,6 +10,10 @@ import { formatTimeline, timelineEntries } from './timeline.js';
  * The postmortem draft, following seed 004 appendix B: overview, timeline, root cause with 5 Whys,
  * impact, immediate actions, prevention in three horizons, lessons. Facts (times, durations, who
  * did what) come from the events; what only people know is left as `_(fill in)_` prompts.
+ *
+ * Everything people typed (titles, summaries, notes, names, reasons) is escaped for where it
+ * stands (markdown.ts) before it meets the template, so it reads as typed and can open no section,
+ * list or table row, nor carry HTML or a link. The catalog's own markup is left as it is.
  */
 
 export interface PostmortemOptions {
@@ -25,7 +30,7 @@ export function renderPostmortem(incident: Incident, events: readonly IncidentEv
   const { t } = opts;
   const times = incidentTimes(events);
   const lines = [
-    t('pm.title', { ref: incident.ref, title: oneLine(incident.title) }),
+    t('pm.title', { ref: incident.ref, title: headingText(incident.title) }),
     '',
     t('pm.draft_note'),
     '',
@@ -39,12 +44,12 @@ export function renderPostmortem(incident: Incident, events: readonly IncidentEv
     t('pm.underlying_cause'),
     t('pm.five_whys'),
     ...[1, 2, 3, 4, 5].map((n) =>
-      t('pm.why', { n, question: n === 1 ? t('pm.why_first', { title: oneLine(incident.title) }) : t('pm.why_next') }),
+      t('pm.why', { n, question: n === 1 ? t('pm.why_first', { title: inline(incident.title) }) : t('pm.why_next') }),
     ),
     '',
     t('pm.impact'),
     '',
-    t('pm.service_impact', { service: incident.service ?? t('pm.fill_in'), duration: durationText(times, t) }),
+    t('pm.service_impact', { service: incident.service?.trim() ? inline(incident.service) : t('pm.fill_in'), duration: durationText(times, t) }),
     t('pm.business_impact'),
     '',
     ...immediateActions(events, times, opts),
@@ -69,32 +74,35 @@ function overview(incident: Incident, events: readonly IncidentEvent[], times: I
   const { t, timeZone: tz } = opts;
   const none = t('pm.none');
   const fill = t('pm.fill_in');
+  /** A user text as a cell value, or the prompt to fill it in when there is none. */
+  const cellOr = (text: string | undefined, escape = inline): string => (text?.trim() ? escape(text) : fill);
   const sevName = opts.severityName?.(incident.severity);
   const cancel = events.find((e) => e.type === 'cancelled');
   const others = (['comms', 'scribe'] as const).flatMap((role) => {
     const who = incident.roles[role];
-    return who ? [t('pm.role_item', { role: t(`word.role.${role}`), name: who.name })] : [];
+    return who ? [t('pm.role_item', { role: t(`word.role.${role}`), name: inline(who.name) })] : [];
   });
   const statusTimes = ACTIVE_STATUSES.filter((s) => times.statusDurations[s] > 0).map((s) =>
     t('pm.status_time', { status: t(`word.status.${s}`), duration: formatDuration(times.statusDurations[s], t) }),
   );
+  const severity = inline(incident.severity);
   const rows: [string, string][] = [
-    [t('pm.severity'), sevName && sevName !== incident.severity ? `${incident.severity} (${sevName})` : incident.severity],
-    [t('pm.declared'), t('pm.declared_by', { time: formatTime(times.declaredAt, tz), name: incident.declaredBy.name })],
+    [t('pm.severity'), sevName && sevName !== incident.severity ? `${severity} (${inline(sevName)})` : severity],
+    [t('pm.declared'), t('pm.declared_by', { time: formatTime(times.declaredAt, tz), name: inline(incident.declaredBy.name) })],
     [t('pm.resolved'), times.resolvedAt ? formatTime(times.resolvedAt, tz) : t('pm.not_resolved')],
     ...(cancel && times.cancelledAt
-      ? [[t('pm.cancelled'), formatTime(times.cancelledAt, tz) + (cancel.reason ? t('word.because', { text: cancel.reason }) : '')] as [string, string]]
+      ? [[t('pm.cancelled'), formatTime(times.cancelledAt, tz) + (cancel.reason?.trim() ? t('word.because', { text: prose(cancel.reason) }) : '')] as [string, string]]
       : []),
     [t('pm.closed'), times.closedAt ? formatTime(times.closedAt, tz) : none],
     [t('pm.duration'), durationText(times, t)],
     [t('pm.tta'), ackText(times, t, tz)],
-    [t('pm.service'), incident.service ?? fill],
-    [t('pm.commander'), incident.roles.commander?.name ?? fill],
+    [t('pm.service'), cellOr(incident.service)],
+    [t('pm.commander'), cellOr(incident.roles.commander?.name)],
     [t('pm.roles'), others.length ? others.join(', ') : none],
-    [t('pm.participants'), incident.participants.map((p) => p.name).join(', ') || none],
+    [t('pm.participants'), incident.participants.map((p) => inline(p.name)).join(', ') || none],
     [t('pm.affected_users'), fill],
-    [t('pm.summary'), incident.summary.trim() || fill],
-    [t('pm.resolution'), incident.resolution ?? fill],
+    [t('pm.summary'), cellOr(incident.summary, prose)],
+    [t('pm.resolution'), cellOr(incident.resolution, prose)],
     [t('pm.status_times'), statusTimes.length ? statusTimes.join(' · ') : none],
   ];
   return [
@@ -102,7 +110,8 @@ function overview(incident: Incident, events: readonly IncidentEvent[], times: I
     '',
     `| ${t('pm.col_item')} | ${t('pm.col_value')} |`,
     '|---|---|',
-    ...rows.map(([k, v]) => `| ${cell(k)} | ${cell(v)} |`),
+    // Labels and values are Markdown already: catalog text, with user text escaped where it went in.
+    ...rows.map(([k, v]) => `| ${k} | ${v} |`),
   ];
 }
 
@@ -114,16 +123,14 @@ function ackText(times: ReturnType<typeof incidentTimes>, t: Translate, tz: stri
     duration: formatDuration(times.timeToAckMs, t),
     paged: formatClock(times.firstPagedAt, tz),
     acked: formatClock(times.acknowledgedAt, tz),
-    name: times.acknowledgedBy ?? '',
+    name: inline(times.acknowledgedBy ?? ''),
   });
 }
 
 function timelineSection(events: readonly IncidentEvent[], opts: PostmortemOptions): string[] {
+  // A code block shows what people wrote exactly as written, markup and all, and renders none of it.
   const body = formatTimeline(timelineEntries(events, opts.t), opts.timeZone);
-  // A fence longer than any backtick run in the recorded messages, so pasted code cannot close it.
-  const longest = Math.max(0, ...(body.match(/`+/g) ?? []).map((r) => r.length));
-  const fence = '`'.repeat(Math.max(3, longest + 1));
-  return [opts.t('pm.timeline'), '', opts.t('pm.timeline_tz', { tz: opts.timeZone }), '', fence + 'text', body, fence];
+  return [opts.t('pm.timeline'), '', opts.t('pm.timeline_tz', { tz: opts.timeZone }), '', ...codeBlock(body, 'text')];
 }
 
 /** Notes and status updates recorded while the incident was on, i.e. up to the resolve. */
@@ -134,11 +141,11 @@ function immediateActions(events: readonly IncidentEvent[], times: IncidentTimes
   for (const e of chronological(events)) {
     if (times.resolvedAt && between(times.resolvedAt, e.at) > 0) continue;
     let text: string | undefined;
-    if (e.type === 'note_added' || e.type === 'key_event') text = e.text;
-    else if (e.type === 'status_changed' && e.message) text = t('pm.immediate_status', { status: t(`word.status.${e.to}`), message: e.message });
+    if (e.type === 'note_added' || e.type === 'key_event') text = prose(e.text);
+    else if (e.type === 'status_changed' && e.message) text = t('pm.immediate_status', { status: t(`word.status.${e.to}`), message: prose(e.message) });
     if (text === undefined) continue;
     const time = formatDate(e.at, tz) === day ? formatClock(e.at, tz) : formatTime(e.at, tz);
-    items.push(t('pm.immediate_item', { time, author: e.actor.name, text: text.trim().replace(/\r?\n/g, '\n  ') }));
+    items.push(t('pm.immediate_item', { time, author: inline(e.actor.name), text }));
   }
   return [t('pm.immediate'), '', items.length ? t('pm.immediate_hint') : t('pm.immediate_none'), ...(items.length ? ['', ...items] : [])];
 }
@@ -150,8 +157,8 @@ function prevention(incident: Incident, t: Translate): string[] {
     out.push('', t(`pm.horizon.${h}`), '');
     if (!items.length) out.push(t('pm.no_items'));
     for (const a of items) {
-      const owner = a.owner?.name ?? t('word.unassigned');
-      out.push(t('pm.item', { check: a.status === 'done' ? 'x' : ' ', id: a.id, text: oneLine(a.text), owner }));
+      const owner = a.owner ? inline(a.owner.name) : t('word.unassigned');
+      out.push(t('pm.item', { check: a.status === 'done' ? 'x' : ' ', id: a.id, text: inline(a.text), owner }));
     }
   }
   return out;
@@ -161,13 +168,4 @@ function durationText(times: IncidentTimes, t: Translate): string {
   if (times.timeToResolveMs !== undefined) return formatDuration(times.timeToResolveMs, t);
   if (times.timeToCancelMs !== undefined) return t('pm.until_cancelled', { duration: formatDuration(times.timeToCancelMs, t) });
   return t('pm.not_resolved');
-}
-
-function oneLine(s: string): string {
-  return s.replace(/\s*\r?\n\s*/g, ' ').trim();
-}
-
-/** A Markdown table cell: pipes escaped, line breaks kept as <br>. */
-function cell(s: string): string {
-  return s.trim().replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
 }

@@ -170,6 +170,8 @@ export const rotationSchema = z
     timeZone: z.string(say('an IANA time zone, e.g. Asia/Seoul')).refine(isTimeZone, 'not an IANA time zone, e.g. Asia/Seoul'),
     layers: z.array(layerSchema, say('a list of layers')).min(1, 'add at least one layer'),
     overrides: z.array(overrideSchema, say('a list of overrides')).default([]),
+    /** People who may set covers on this rotation besides its members (docs/security.md). */
+    managers: z.array(userId, say('a list of user ids')).default([]),
   })
   .strict()
   .transform((rotation, ctx) => {

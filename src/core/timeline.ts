@@ -75,7 +75,7 @@ function eventText(e: IncidentEvent, t: Translate, opts: PeopleOption): string |
         message: because(e.message),
       });
     case 'acknowledged':
-      return t('timeline.acknowledged', { tta: formatDuration(e.ttaMs, t) });
+      return e.own ? t('timeline.acknowledged_own') : t('timeline.acknowledged', { tta: formatDuration(e.ttaMs, t) });
     case 'escalated':
       return t(e.reason === 'ack_timeout' ? 'timeline.ack_timed_out' : 'timeline.escalated');
     case 'page_failed':

@@ -30,7 +30,16 @@ const STOP_TIMEOUT_MS = 5000;
  * durability settings as docker-compose (AOF everysec, noeviction, no RDB snapshots).
  */
 export async function ensureRedis(url: string, opts: EnsureRedisOptions): Promise<EnsuredRedis> {
-  if (await ping(url)) return { url, spawned: false, stop: async () => {} };
+  let refused: Error | undefined;
+  const onReply = (err: Error): void => {
+    if (AUTH_REFUSED.test(err.message)) refused ??= err;
+  };
+  if (await ping(url, 500, onReply)) {
+    // Retrying cannot fix a wrong password and starting a server of our own cannot either (the port
+    // is taken): say which Redis refused, without the password, and let the caller stop.
+    if (refused) throw new Error(`Redis at ${maskUrl(url)} refused the login: ${refused.message} Check the user and password in REDIS_URL.`);
+    return { url, spawned: false, stop: async () => {} };
+  }
 
   if (!(await onPath('redis-server'))) {
     throw new Error(`No Redis at ${maskUrl(url)} and redis-server is not installed. Start one with: docker compose up -d redis`);
@@ -74,11 +83,15 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** Redis's answers to a login it refuses: a wrong password or user, or a password it wants and did not get. */
+const AUTH_REFUSED = /^(WRONGPASS|NOAUTH|ERR invalid password)/;
+
 /**
  * True when something at `url` answers as Redis. A reply error (wrong password, NOAUTH) counts
- * as an answer: a server is there, and starting another on its port could only fail.
+ * as an answer: a server is there, and starting another on its port could only fail. `onReply`
+ * sees that reply error.
  */
-export async function ping(url: string, timeoutMs = 500): Promise<boolean> {
+export async function ping(url: string, timeoutMs = 500, onReply?: (err: Error) => void): Promise<boolean> {
   const client = new Redis(url, {
     lazyConnect: true,
     connectTimeout: timeoutMs,
@@ -91,12 +104,15 @@ export async function ping(url: string, timeoutMs = 500): Promise<boolean> {
   // AUTH arrives only here; connect() itself then rejects with a bare "Connection is closed".
   let replied = false;
   client.on('error', (err: unknown) => {
-    if (err instanceof ReplyError) replied = true;
+    if (!(err instanceof ReplyError)) return;
+    replied = true;
+    onReply?.(err as Error);
   });
   try {
     await client.connect();
     return (await client.ping()) === 'PONG';
   } catch (err) {
+    if (err instanceof ReplyError) onReply?.(err as Error);
     return replied || err instanceof ReplyError;
   } finally {
     client.disconnect();

@@ -1,7 +1,7 @@
 import { Queue } from 'bullmq';
 import type { ConnectionOptions, JobType, RedisOptions } from 'bullmq';
-import type { OutboundJob, Scheduler, StepRef } from '../core/ports.js';
-import { isValidJobId, stepJobId, stepJobIdPrefix } from './job-ids.js';
+import type { Logger, OutboundJob, Scheduler, StepRef } from '../core/ports.js';
+import { isValidJobId, stepGenerationOf, stepJobId, stepJobIdPrefix } from './job-ids.js';
 
 /**
  * The Scheduler port on BullMQ: escalation steps are delayed jobs on the `escalation` queue and
@@ -34,6 +34,7 @@ export interface PendingStep {
   step: number;
   generation: number;
   dueAt: string;
+  kind?: 'ack_timeout';
 }
 
 export interface BullSchedulerOptions {
@@ -44,9 +45,19 @@ export interface BullSchedulerOptions {
   stepAttempts?: number;
   /** Attempts of a message: with 1 s..5 min backoff, 500 attempts ride out ~40 h of outage. */
   outboundAttempts?: number;
+  /**
+   * Where the queues' connection errors go. Without it they are still listened to (and dropped):
+   * BullMQ prints an unheard error to stderr, ioredis's AUTH command and its password included.
+   */
+  log?: Logger;
 }
 
 const DAY_SECONDS = 24 * 3600;
+/**
+ * Failed jobs are kept for a look and a replay, but not forever: a failed page DM holds its text,
+ * and anyone able to make sends fail (a page to a made-up id) would otherwise fill Redis.
+ */
+export const FAILED_KEPT = { count: 1000, age: 14 * DAY_SECONDS };
 /** States a not-yet-running job can be in (a paused queue keeps jobs in `wait`; steps use no priorities). */
 const PENDING: JobType[] = ['delayed', 'wait', 'prioritized'];
 
@@ -67,6 +78,9 @@ export class BullScheduler implements Scheduler {
     const queueOptions = { connection: connectionOptions(options.connection), prefix: options.prefix };
     this.steps = new Queue<StepJobData>(QUEUES.steps, queueOptions);
     this.outbound = new Queue<OutboundJob>(QUEUES.outbound, queueOptions);
+    for (const [name, queue] of [[QUEUES.steps, this.steps], [QUEUES.outbound, this.outbound]] as const) {
+      queue.on('error', (err) => options.log?.error({ queue: name, err }, 'queue error'));
+    }
     this.stepAttempts = options.stepAttempts ?? 5;
     this.outboundAttempts = options.outboundAttempts ?? 500;
   }
@@ -74,11 +88,11 @@ export class BullScheduler implements Scheduler {
   /**
    * Adds the step as a delayed job with its deterministic id. Adding it again (a retried
    * command) is a no-op while the first job exists: completed steps are kept 7 days for that,
-   * failed ones forever (they need a look).
+   * failed ones up to FAILED_KEPT (they need a look).
    */
   async scheduleStep(step: StepRef, delayMs: number, dueAt: string, options: { replaceFailed?: boolean } = {}): Promise<void> {
     if (!Number.isFinite(delayMs)) throw new RangeError(`delayMs must be finite, got ${delayMs}`);
-    const data: StepJobData = { workspace: step.workspace, number: step.number, generation: step.generation, step: step.step, dueAt };
+    const data: StepJobData = { workspace: step.workspace, number: step.number, generation: step.generation, step: step.step, dueAt, ...(step.kind ? { kind: step.kind } : {}) };
     const jobId = stepJobId(step);
     if (options.replaceFailed) {
       // A failed job keeps its id, and an add with that id would be a no-op: the step would never run.
@@ -91,7 +105,7 @@ export class BullScheduler implements Scheduler {
       attempts: this.stepAttempts,
       backoff: { type: BACKOFF_TYPE },
       removeOnComplete: { age: 7 * DAY_SECONDS },
-      removeOnFail: false,
+      removeOnFail: FAILED_KEPT,
     });
   }
 
@@ -103,14 +117,14 @@ export class BullScheduler implements Scheduler {
    * run and removal. An active step is left alone (`remove` answers 0): it re-reads the
    * incident and does nothing once acknowledged.
    */
-  async cancelSteps(workspace: string, number: number): Promise<void> {
-    const ids = await this.pendingStepIds(workspace, number);
+  async cancelSteps(workspace: string, number: number, upToGeneration = Infinity): Promise<void> {
+    const ids = (await this.pendingStepIds(workspace, number)).filter((id) => !(stepGenerationOf(id) > upToGeneration));
     await Promise.all(ids.map((id) => this.steps.remove(id)));
   }
 
   /**
    * Queues a message under its own id, so the same logical message is delivered once. Completed
-   * messages are kept a day to keep deduping; failed ones are kept for inspection and replay.
+   * messages are kept a day to keep deduping; failed ones are kept for inspection and replay (up to FAILED_KEPT).
    */
   async send(job: OutboundJob): Promise<void> {
     if (!isValidJobId(job.id)) {
@@ -121,7 +135,7 @@ export class BullScheduler implements Scheduler {
       attempts: this.outboundAttempts,
       backoff: { type: BACKOFF_TYPE },
       removeOnComplete: { age: DAY_SECONDS },
-      removeOnFail: false,
+      removeOnFail: FAILED_KEPT,
     });
   }
 
@@ -152,7 +166,7 @@ export class BullScheduler implements Scheduler {
     const jobs = await Promise.all(ids.map((id) => this.steps.getJob(id)));
     const pending: PendingStep[] = [];
     for (const job of jobs) {
-      if (job) pending.push({ step: job.data.step, generation: job.data.generation, dueAt: job.data.dueAt });
+      if (job) pending.push({ step: job.data.step, generation: job.data.generation, dueAt: job.data.dueAt, ...(job.data.kind ? { kind: job.data.kind } : {}) });
     }
     return pending.sort((a, b) => Date.parse(a.dueAt) - Date.parse(b.dueAt) || a.generation - b.generation || a.step - b.step);
   }

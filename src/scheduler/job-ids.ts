@@ -38,9 +38,19 @@ export function stepJobIdPrefix(workspace: string, number: number): string {
   return `esc-${encodePart(workspace)}-${checkInt('number', number)}-`;
 }
 
-/** `esc-<ws>-<n>-g<gen>-s<step>`: one id per step of one escalation generation. */
+/**
+ * `esc-<ws>-<n>-g<gen>-s<step>`: one id per step of one escalation generation;
+ * `esc-<ws>-<n>-g<gen>-ack`: the acknowledgement timeout of a generation.
+ */
 export function stepJobId(ref: StepRef): string {
-  return `${stepJobIdPrefix(ref.workspace, ref.number)}g${checkInt('generation', ref.generation)}-s${checkInt('step', ref.step)}`;
+  const head = `${stepJobIdPrefix(ref.workspace, ref.number)}g${checkInt('generation', ref.generation)}`;
+  return ref.kind === 'ack_timeout' ? `${head}-ack` : `${head}-s${checkInt('step', ref.step)}`;
+}
+
+/** The generation a step job id names (`…-g<gen>-s<step>` or `…-g<gen>-ack`); NaN for other ids. */
+export function stepGenerationOf(id: string): number {
+  const m = /-g(\d+)-(?:s\d+|ack)$/.exec(id);
+  return m ? Number(m[1]) : NaN;
 }
 
 /**

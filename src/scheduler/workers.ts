@@ -132,9 +132,9 @@ function outboundProcessor(ctx: OutboundContext) {
 
 function stepProcessor(onStep: StartWorkersOptions['onStep'], shutdown: AbortSignal) {
   return async (job: Job<StepJobData>, token?: string): Promise<void> => {
-    const { workspace, number, generation, step } = job.data;
+    const { workspace, number, generation, step, kind } = job.data;
     try {
-      await untilAborted(Promise.resolve().then(() => onStep({ workspace, number, generation, step })), shutdown);
+      await untilAborted(Promise.resolve().then(() => onStep({ workspace, number, generation, step, ...(kind ? { kind } : {}) })), shutdown);
     } catch (err) {
       // Steps are idempotent (they re-read the incident, side effects are claimed), so handing a
       // step back while the abandoned call may still finish is safe.

@@ -40,7 +40,7 @@ describe('Slack, end to end', () => {
 
     const [aliceDm] = dmsTo(app.fake, PEOPLE.alice);
     expect(shownText(aliceDm!)).toContain('You are paged: INC-1 (P1) DB down');
-    expect(buttonsOf(aliceDm!)).toEqual([{ actionId: 'incident_ack', value: '1' }, { actionId: 'incident_escalate', value: '1' }]);
+    expect(buttonsOf(aliceDm!)).toEqual([{ actionId: 'incident_ack', value: '1' }, { actionId: 'incident_escalate', value: '1.1.0' }]);
 
     await app.advance(4 * MIN);
     expect(dmsTo(app.fake, PEOPLE.dave)).toHaveLength(0);

@@ -129,6 +129,20 @@ describe('BullScheduler: escalation steps', () => {
     expect(h.steps.map((s) => s.ref).sort((a, b) => a.number - b.number)).toEqual([ref(1, 0, 0, 'T'), ref(12, 0)]);
   });
 
+  it('cancelSteps up to a generation leaves the timers of newer generations, and ack timers have their own ids', async () => {
+    const h = await setup();
+    const due = '2026-03-01T10:05:00Z';
+    // An outbox entry run again late (its first run died before completing) must not remove a timer
+    // that a later escalation armed.
+    for (const r of [ref(4, 1, 1), ref(4, 2, 1), ref(4, 0, 2), { ...ref(4, 0, 2), kind: 'ack_timeout' as const }]) await h.scheduler.scheduleStep(r, 60_000, due);
+    expect(await h.scheduler.pendingSteps('T-1', 4)).toHaveLength(4);
+    await h.scheduler.cancelSteps('T-1', 4, 1);
+    const left = await h.scheduler.pendingSteps('T-1', 4);
+    expect(left.map((p) => `${p.generation}/${p.step}/${p.kind ?? 'step'}`).sort()).toEqual(['2/0/ack_timeout', '2/0/step']);
+    await h.scheduler.cancelSteps('T-1', 4);
+    expect(await h.scheduler.pendingSteps('T-1', 4)).toEqual([]);
+  });
+
   it('promoteDue runs a 1-hour-delayed step whose dueAt has passed and leaves later ones', async () => {
     const h = await setup();
     await h.scheduler.scheduleStep(ref(3, 1), 2 * 3600_000, '2026-03-01T12:00:00.000Z');

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { commands } from '../../commands/index.js';
 import type { Deps } from '../../src/app/context.js';
 import { userErrorText } from '../../src/app/dispatch.js';
-import { activeStatus, horizon, role, serviceId, severityId } from '../../src/app/schemas.js';
+import { activeStatus, horizon, limitedText, role, serviceId, severityId, titleText } from '../../src/app/schemas.js';
 import { resolveMention } from '../../src/app/users.js';
 import { parseConfig, type AppConfig } from '../../src/config.js';
 import { splitArgs, validate } from '../../src/core/args.js';
@@ -53,6 +53,16 @@ const ERROR_CODES = [
   'bad_duration',
   'bad_time',
   'nobody_on_call',
+  'too_long',
+  'too_many_targets',
+  'page_rate',
+  'invisible_title',
+  'not_allowed',
+  'cover_too_long',
+  'cover_not_member',
+  'cover_outsider',
+  'cover_limit',
+  'unknown_user',
 ] as const satisfies readonly ErrorCode[];
 
 // Compile-time: the array names every member of the union.
@@ -175,6 +185,16 @@ describe('userErrorText fills every placeholder', () => {
     ['bad_duration', () => new IncidentError('bad_duration', { value: 'soon' })],
     ['bad_time', () => new IncidentError('bad_time', { value: 'later' })],
     ['nobody_on_call', () => new IncidentError('nobody_on_call', { rotation: 'backend' })],
+    ['not_allowed', () => new IncidentError('not_allowed', { ref: 'INC-1', whatKey: 'authz.resolve', who: '<@carol>' })],
+    ['cover_too_long', () => new IncidentError('cover_too_long', { max: '7d' })],
+    ['cover_not_member', () => new IncidentError('cover_not_member', { rotation: 'backend', managers: '<@lead>' })],
+    ['cover_outsider', () => new IncidentError('cover_outsider', { rotation: 'backend', user: 'ghost', managers: '<@lead>' })],
+    ['cover_limit', () => new IncidentError('cover_limit', { rotation: 'backend', count: 50 })],
+    ['unknown_user', () => new IncidentError('unknown_user', { user: 'ghost' })],
+    ['too_long', () => caught(() => validate(z.object({ text: limitedText(5, 'arg.note') }), { text: 'too long' }, 'usage.note'))],
+    ['invisible_title', () => caught(() => validate(z.object({ title: titleText(150) }), { title: '\u200b\u202e' }, 'usage.declare'))],
+    ['too_many_targets', () => new IncidentError('too_many_targets', { max: 10, count: 11 })],
+    ['page_rate', () => new IncidentError('page_rate', { used: 30, max: 30, count: 1 })],
   ];
 
   function pagedAlice(): Incident {

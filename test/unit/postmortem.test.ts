@@ -257,7 +257,7 @@ describe('renderPostmortem: edge cases', () => {
     log.add(declareEvents(declared({ summary: 'a | b\nsecond line' }), bora, kst('09:00')));
     log.add([event({ type: 'message_posted', channelId: 'C1', messageId: 'm1', text: 'log:\n```\nboom\n```' }, alice, kst('09:01'))]);
     const md = log.render();
-    expect(row(md, 'Summary')).toBe('a \\| b<br>second line');
+    expect(row(md, 'Summary')).toBe('a \\| b / second line');
     const lines = section(md, '## 2. Timeline');
     expect(lines[1]).toBe('````text');
     expect(lines.at(-1)).toBe('````');

@@ -1,8 +1,8 @@
-import { ChannelType, OverwriteType, PermissionFlagsBits, type Client, type Guild, type GuildTextBasedChannel, type Message, type OverwriteResolvable, type SendableChannels } from 'discord.js';
+import { ChannelType, DiscordAPIError, OverwriteType, PermissionFlagsBits, type Client, type Guild, type GuildTextBasedChannel, type Message, type OverwriteResolvable, type SendableChannels } from 'discord.js';
 import { PlatformError } from '../../core/errors.js';
 import { nextFreeName } from '../../core/naming.js';
 import type { ChannelRef, ChatPort, Logger, MessageRef, OutboundMessage } from '../../core/ports.js';
-import { platformCall } from './errors.js';
+import { platformCall, toPlatformError } from './errors.js';
 import { emojiOf, renderMessages, renderOne } from './render.js';
 import { guildOf } from './workspace.js';
 
@@ -136,6 +136,18 @@ export class DiscordChat implements ChatPort {
   }
 
   /** The server nickname, else the display name; the id itself when Discord cannot tell. */
+  async isMember(ws: string, userId: string): Promise<boolean> {
+    const guild = await this.guild(ws);
+    try {
+      const member = await guild.members.fetch(userId);
+      return !member.user.bot;
+    } catch (err) {
+      // Unknown Member / Unknown User: not in this server. Anything else is a platform failure.
+      if (err instanceof DiscordAPIError && (err.code === 10007 || err.code === 10013)) return false;
+      throw toPlatformError(err, 'member lookup');
+    }
+  }
+
   async userName(ws: string, userId: string): Promise<string> {
     try {
       const guild = await this.guild(ws);

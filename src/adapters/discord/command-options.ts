@@ -13,9 +13,10 @@ export interface OptionSpec {
   kind: 'string' | 'user' | 'boolean';
   /**
    * Where the value goes: `positional` in order, `flag` as `--name value` (`--name` for a true
-   * boolean), `rest` as free text at the end, `keyword` alone as `<name> <value>` (action done A1).
+   * boolean), `rest` as free text at the end, `keyword` alone as `<name> <value>` (action done A1),
+   * `reference` right after the subcommand (`resolve INC-7 …`: the incident, from any channel).
    */
-  place: 'positional' | 'flag' | 'rest' | 'keyword';
+  place: 'positional' | 'flag' | 'rest' | 'keyword' | 'reference';
   description: string;
   required?: boolean;
   /** Fixed choices, from the config where they live there; none means free text. */
@@ -34,7 +35,10 @@ const opt = (name: string, kind: OptionSpec['kind'], place: OptionSpec['place'],
   ...more,
 });
 
-export const SUBCOMMAND_OPTIONS: Readonly<Record<string, readonly OptionSpec[]>> = {
+/** The incident a command is about when it is typed outside its channel (last: Discord lists required options first). */
+const INCIDENT = opt('incident', 'string', 'reference', 'The incident, e.g. INC-7 (outside its channel)');
+
+const TABLE: Readonly<Record<string, readonly OptionSpec[]>> = {
   declare: [
     opt('title', 'string', 'positional', 'What is broken, in a few words', { required: true }),
     opt('sev', 'string', 'flag', 'Severity (default from the config)', { choices: severities }),
@@ -89,6 +93,13 @@ export const SUBCOMMAND_OPTIONS: Readonly<Record<string, readonly OptionSpec[]>>
   help: [],
 };
 
+/** Every subcommand about one incident takes the `incident` option. */
+const ABOUT_AN_INCIDENT = ['status', 'sev', 'role', 'note', 'timeline', 'action', 'ack', 'page', 'escalate', 'resolve', 'close', 'cancel'];
+
+export const SUBCOMMAND_OPTIONS: Readonly<Record<string, readonly OptionSpec[]>> = Object.fromEntries(
+  Object.entries(TABLE).map(([name, specs]) => [name, ABOUT_AN_INCIDENT.includes(name) ? [...specs, INCIDENT] : specs]),
+);
+
 /** A subcommand added to commands/ but not to the table still works: everything in one text option. */
 const FALLBACK: readonly OptionSpec[] = [opt('args', 'string', 'rest', 'Arguments, as you would type them after the subcommand')];
 
@@ -110,13 +121,15 @@ export function quote(value: string): string {
 /** The text after `/incident` for a subcommand and its option values (user options hold ids). */
 export function invocationText(subcommand: string, values: ReadonlyMap<string, string | number | boolean>): string {
   const specs = optionsOf(subcommand);
+  const reference = specs.find((s) => s.place === 'reference' && values.get(s.name));
+  const start = reference ? `${subcommand} ${String(values.get(reference.name)).trim().split(/\s+/)[0] ?? ''}` : subcommand;
   const keyword = specs.find((s) => s.place === 'keyword' && values.has(s.name));
-  if (keyword) return `${subcommand} ${keyword.name} ${quote(String(values.get(keyword.name)))}`;
-  const head = [subcommand];
+  if (keyword) return `${start} ${keyword.name} ${quote(String(values.get(keyword.name)))}`;
+  const head = [start];
   const tail: string[] = [];
   for (const spec of specs) {
     const value = values.get(spec.name);
-    if (value === undefined || value === false || value === '') continue;
+    if (value === undefined || value === false || value === '' || spec.place === 'reference') continue;
     const text = spec.kind === 'user' ? `<@${String(value)}>` : String(value);
     if (spec.place === 'rest') tail.push(text);
     else if (spec.place === 'flag') head.push(value === true ? `--${spec.name}` : `--${spec.name} ${spec.kind === 'user' ? text : quote(text)}`);

@@ -159,6 +159,11 @@ export class LocalWorkspace implements ChatPort {
     this.print(`[${ref.messageId}] bot reacted ${emoji}`);
   }
 
+  /** Anyone typed as `@name` exists in the local workspace: it has no directory of people. */
+  async isMember(_ws: string, userId: string): Promise<boolean> {
+    return /^[a-z0-9._-]+$/i.test(userId);
+  }
+
   async userName(_ws: string, userId: string): Promise<string> {
     return userId;
   }

@@ -1,5 +1,6 @@
 import type { types } from '@slack/bolt';
 import type { MessageAction, OutboundMessage } from '../../core/ports.js';
+import { escapeForSlack } from './mrkdwn.js';
 
 /**
  * Neutral messages to Block Kit. The neutral markup (`*bold*`, `_italic_`, `<@U1>`, `<#C1>`) is
@@ -29,7 +30,9 @@ export function toMrkdwn(text: string): string {
   return text.replace(/^#{1,6} +(.+)$/gm, '*$1*').replace(/\*\*([^*\n]+)\*\*/g, '*$1*');
 }
 
-export function renderMessage(message: OutboundMessage): SlackMessage {
+export function renderMessage(neutral: OutboundMessage): SlackMessage {
+  // Escaped once, here, for every part of the message: user text can't bypass it.
+  const message = escapeMessage(neutral);
   const blocks: Block[] = chunks(toMrkdwn(message.text), SECTION_LIMIT).map((part) => ({ type: 'section', text: { type: 'mrkdwn', text: part } }));
   const fields = message.fields ?? [];
   for (let i = 0; i < fields.length; i += FIELDS_PER_SECTION) {
@@ -42,6 +45,15 @@ export function renderMessage(message: OutboundMessage): SlackMessage {
   // Buttons and the footer matter more than the end of a very long text.
   const room = MAX_BLOCKS - tail.length;
   return { text: clip(message.text, TEXT_LIMIT), blocks: [...blocks.slice(0, room), ...tail] };
+}
+
+function escapeMessage(m: OutboundMessage): OutboundMessage {
+  return {
+    ...m,
+    text: escapeForSlack(m.text),
+    ...(m.fields ? { fields: m.fields.map((f) => ({ label: escapeForSlack(f.label), value: escapeForSlack(f.value) })) } : {}),
+    ...(m.footer ? { footer: escapeForSlack(m.footer) } : {}),
+  };
 }
 
 function button(a: MessageAction): types.Button {

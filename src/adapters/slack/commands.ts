@@ -2,22 +2,37 @@ import type { App, SlashCommand } from '@slack/bolt';
 import { dispatch, errorReply } from '../../app/dispatch.js';
 import type { SlackContext } from './context.js';
 import { declareModal } from './modal.js';
+import { firstDelivery, replayKeys } from './replay.js';
 import { replyTo, type ReplyTarget } from './respond.js';
 import { neutralText, workspaceOf } from './translate.js';
 
 /**
  * `/incident ...`: acknowledged first, with an empty body, before anything touches Redis or the
  * Web API (Slack gives up after 3 s and trigger_id expires with it); the answer follows on the
- * command's response_url. `/incident declare` with no title opens the declare form instead.
+ * command's response_url. `/incident declare` with no title opens the declare form instead. A
+ * replayed command (the same signed request sent again) is acknowledged and not run.
  */
 export function registerCommand(app: App, ctx: SlackContext): void {
-  app.command('/incident', async ({ command, ack }) => {
+  app.command('/incident', async ({ command, ack, context }) => {
     await ack();
     await ctx.work.run(async () => {
       await nextTurn();
+      if (await isReplay(ctx, command, context)) return;
       await runCommand(ctx, command);
     });
   });
+}
+
+/** A signed command seen before is acknowledged (above) and not run twice (replay.ts). */
+async function isReplay(ctx: SlackContext, command: SlashCommand, context: Record<string, unknown>): Promise<boolean> {
+  const where = { workspace: workspaceOf(command.team_id), user: command.user_id, kind: 'command' };
+  try {
+    return !(await firstDelivery(ctx, replayKeys(command.team_id, context, command.trigger_id), where));
+  } catch (err) {
+    const target = { workspace: where.workspace, userId: command.user_id, responseUrl: command.response_url };
+    await replyTo(ctx.chat, ctx.log, target, errorReply(ctx.deps, err, where));
+    return true;
+  }
 }
 
 /**

@@ -6,6 +6,7 @@ import type { DeclareForm } from '../../app/declare.js';
 import { ACTION_IDS } from './blocks.js';
 import type { SlackContext } from './context.js';
 import { DECLARE_CALLBACK_ID, formErrors, readDeclareForm, readDeclareMeta } from './modal.js';
+import { firstDelivery, replayKeys } from './replay.js';
 import { replyTo } from './respond.js';
 import { workspaceOf } from './translate.js';
 
@@ -18,11 +19,14 @@ import { workspaceOf } from './translate.js';
 const BUTTONS: Record<string, 'ack' | 'escalate'> = { [ACTION_IDS.ack]: 'ack', [ACTION_IDS.escalate]: 'escalate' };
 
 export function registerInteractions(app: App, ctx: SlackContext): void {
-  app.action<BlockAction<ButtonAction>>({ type: 'block_actions', action_id: new RegExp(`^(${Object.keys(BUTTONS).join('|')})$`) }, async ({ ack, body, action }) => {
+  app.action<BlockAction<ButtonAction>>({ type: 'block_actions', action_id: new RegExp(`^(${Object.keys(BUTTONS).join('|')})$`) }, async ({ ack, body, action, context }) => {
     await ack();
-    await ctx.work.run(() => onButton(ctx, body, action));
+    await ctx.work.run(async () => {
+      if (await isReplay(ctx, body, context, body.response_url)) return;
+      await onButton(ctx, body, action);
+    });
   });
-  app.view<ViewSubmitAction>(DECLARE_CALLBACK_ID, async ({ ack, body, view }) => {
+  app.view<ViewSubmitAction>(DECLARE_CALLBACK_ID, async ({ ack, body, view, context }) => {
     const form = readDeclareForm(view);
     const errors = formErrors(ctx.deps, form);
     if (errors) {
@@ -30,11 +34,29 @@ export function registerInteractions(app: App, ctx: SlackContext): void {
       return;
     }
     await ack();
-    await ctx.work.run(() => onDeclareSubmitted(ctx, body, view, form));
+    await ctx.work.run(async () => {
+      if (await isReplay(ctx, body, context, readDeclareMeta(view).responseUrl)) return;
+      await onDeclareSubmitted(ctx, body, view, form);
+    });
   });
 }
 
-/** Acknowledge / Escalate on a page DM; the button's value is the incident number. */
+/**
+ * A signed interaction seen before (a replayed button press or form submission) is acknowledged
+ * (above) and not run twice (replay.ts). Only the first of a form's submissions declares.
+ */
+async function isReplay(ctx: SlackContext, body: BlockAction | ViewSubmitAction, context: Record<string, unknown>, responseUrl: string | undefined): Promise<boolean> {
+  const teamId = body.team?.id ?? body.user.team_id;
+  const where = { workspace: workspaceOf(teamId), user: body.user.id, kind: body.type };
+  try {
+    return !(await firstDelivery(ctx, replayKeys(teamId, context, body.trigger_id), where));
+  } catch (err) {
+    await replyTo(ctx.chat, ctx.log, { workspace: where.workspace, userId: body.user.id, ...(responseUrl ? { responseUrl } : {}) }, errorReply(ctx.deps, err, where));
+    return true;
+  }
+}
+
+/** Acknowledge / Escalate on a page DM; the button's value is the incident number (Escalate's also its step). */
 async function onButton(ctx: SlackContext, body: BlockAction<ButtonAction>, action: ButtonAction): Promise<void> {
   const workspace = workspaceOf(body.team?.id ?? body.user.team_id);
   const user = { id: body.user.id, name: body.user.name ?? body.user.username ?? body.user.id };

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { HTTPReceiver, type App, type Logger as BoltLogger, type Receiver } from '@slack/bolt';
 import type { Logger } from '../../core/ports.js';
+import { REQUEST_PROPERTY, requestIdOf } from './replay.js';
 
 /**
  * Bolt's HTTPReceiver behind one extra check. Bolt verifies the signature and rejects requests
@@ -11,7 +12,9 @@ import type { Logger } from '../../core/ports.js';
  * request stamped more than 5 minutes ahead gets the same 401 before Bolt sees it.
  *
  * Everything else (signature, age, body parsing, ssl_check, url_verification, the ack timeout) is
- * Bolt's own code; only the server around it is ours, so no request reaches Bolt unchecked.
+ * Bolt's own code; only the server around it is ours, so no request reaches Bolt unchecked. Each
+ * verified request's signature and timestamp go into the Bolt context, so the command and
+ * interaction handlers can tell a replay from a new request (replay.ts).
  */
 
 export const MAX_CLOCK_SKEW_MS = 5 * 60_000;
@@ -40,7 +43,17 @@ export class SlackHttpReceiver implements Receiver {
   constructor(private readonly o: SlackHttpReceiverOptions) {
     this.now = o.now ?? Date.now;
     // processBeforeResponse stays false: the ack goes out first, the work follows.
-    this.inner = new HTTPReceiver({ signingSecret: o.signingSecret, logger: o.boltLogger, endpoints: EVENTS_PATH, processBeforeResponse: false });
+    this.inner = new HTTPReceiver({
+      signingSecret: o.signingSecret,
+      logger: o.boltLogger,
+      endpoints: EVENTS_PATH,
+      processBeforeResponse: false,
+      // Called only once Bolt verified the signature: a handler can then refuse a replay of it (replay.ts).
+      customPropertiesExtractor: (req) => {
+        const id = requestIdOf(req.headers);
+        return id ? { [REQUEST_PROPERTY]: id } : {};
+      },
+    });
   }
 
   init(app: App): void {

@@ -2,6 +2,7 @@ import type { types, webApi } from '@slack/bolt';
 import { nextFreeName } from '../../core/naming.js';
 import type { ChannelRef, ChatPort, Logger, MessageRef, OutboundMessage } from '../../core/ports.js';
 import { renderMessage } from './blocks.js';
+import { escapeForSlack } from './mrkdwn.js';
 import { SlackCallError, slackCall, slackCode } from './errors.js';
 
 /**
@@ -72,7 +73,7 @@ export class SlackChat implements ChatPort {
    * missing channels:manage / groups:write scope are permanent, ratelimited waits Retry-After.
    */
   async setTopic(_ws: string, channelId: string, topic: string): Promise<void> {
-    await this.call('conversations.setTopic', () => this.client.conversations.setTopic({ channel: channelId, topic: topic.slice(0, TOPIC_LIMIT) }));
+    await this.call('conversations.setTopic', () => this.client.conversations.setTopic({ channel: channelId, topic: escapeForSlack(topic).slice(0, TOPIC_LIMIT) }));
   }
 
   async invite(_ws: string, channelId: string, userIds: string[]): Promise<void> {
@@ -163,6 +164,16 @@ export class SlackChat implements ChatPort {
   }
 
   /** Display names for records outside Slack; an unknown name falls back to the id, never fails. */
+  async isMember(_ws: string, userId: string): Promise<boolean> {
+    try {
+      const res = await this.call('users.info', () => this.client.users.info({ user: userId }));
+      return Boolean(res.user && !res.user.deleted && !res.user.is_bot);
+    } catch (err) {
+      if (slackCode(err) === 'user_not_found') return false;
+      throw err;
+    }
+  }
+
   async userName(_ws: string, userId: string): Promise<string> {
     const cached = this.names.get(userId);
     if (cached && cached.until > Date.now()) return cached.name;
