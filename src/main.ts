@@ -4,7 +4,7 @@ import { pathToFileURL } from 'node:url';
 import { Redis } from 'ioredis';
 import { commands } from '../commands/index.js';
 import type { Deps } from './app/context.js';
-import { deliver, runStep } from './app/escalation.js';
+import { deliver, deliveryGaveUp, runStep } from './app/escalation.js';
 import { rearmEscalations } from './app/rearm.js';
 import { loadConfig, parseEnv, type AppConfig, type Env } from './config.js';
 import { translator } from './core/i18n/index.js';
@@ -83,6 +83,7 @@ async function openCore(s: Settings, o: { chat: ChatPort; clock?: Clock; logFile
     log: deps.log,
     onStep: (ref) => runStep(deps, ref),
     deliver: (job) => deliver(deps, job),
+    onGaveUp: (job, err) => deliveryGaveUp(deps, job, err),
   });
   // Effects that a crashed or restarted process left in the outbox go out first.
   const relay = startRelay(deps);

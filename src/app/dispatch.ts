@@ -76,7 +76,8 @@ async function openFor(deps: Deps, inv: Invocation): Promise<Incident[]> {
 
 /** The first few open incidents, with their channels where they have one. */
 function formatOpen(deps: Deps, open: readonly Incident[]): string {
-  if (open.length === 0) return deps.t('reply.list_empty');
+  // The error templates end the list with their own full stop.
+  if (open.length === 0) return deps.t('reply.list_empty').replace(/[.。]$/, '');
   return open.map((i) => (i.channelId ? `${i.ref} <#${i.channelId}>` : i.ref)).join(', ');
 }
 

@@ -3,6 +3,7 @@ import { event } from '../core/events.js';
 import type { Effect } from '../core/effects.js';
 import { PlatformError } from '../core/errors.js';
 import type { Incident } from '../core/model.js';
+import { isTerminal } from '../core/model.js';
 import type { OutboundJob, OutboundMessage } from '../core/ports.js';
 import { channelName } from '../core/naming.js';
 import { findPage } from '../core/paging.js';
@@ -50,10 +51,12 @@ export async function performEffect(deps: Deps, inc: Incident, effect: Effect, e
       });
       return inc;
     case 'dm':
-      await deps.scheduler.send({ id: outboundJobId(['fx', ws, eid]), workspace: ws, kind: 'dm', target: effect.user.id, message: effect.message });
+      await deps.scheduler.send({ id: outboundJobId(['fx', ws, eid]), workspace: ws, kind: 'dm', target: effect.user.id, message: effect.message, standDownOf: { number: inc.number, userId: effect.user.id } });
       return inc;
     case 'page_outcome':
-      await showPageOutcome(deps, inc, effect.pageId, eid);
+      // Edits show the incident as it is now, not as it was when the entry was written: a late
+      // entry must never put back an older state (a resolved DM back to "acknowledged").
+      await showPageOutcome(deps, await fresh(deps, inc), effect.pageId, eid);
       return inc;
     case 'schedule_step': {
       // Counted from now to the due time, not from when the event was recorded: the time spent
@@ -65,14 +68,20 @@ export async function performEffect(deps: Deps, inc: Incident, effect: Effect, e
     case 'cancel_steps':
       await deps.scheduler.cancelSteps(ws, inc.number, effect.generation);
       return inc;
-    case 'set_topic':
-      if (inc.channelId) await chat.setTopic(ws, inc.channelId, topicOf(deps, inc));
-      return inc;
+    case 'set_topic': {
+      const now = await fresh(deps, inc);
+      if (now.channelId) await chat.setTopic(ws, now.channelId, topicOf(deps, now));
+      return now;
+    }
     case 'refresh_summary':
-      return refreshSummary(deps, inc);
+      return refreshSummary(deps, await fresh(deps, inc));
     case 'write_postmortem':
       return writePostmortem(deps, inc, effect.actor);
   }
+}
+
+async function fresh(deps: Deps, inc: Incident): Promise<Incident> {
+  return (await deps.store.get(inc)) ?? inc;
 }
 
 function topicOf(deps: Deps, inc: Incident): string {
@@ -85,7 +94,8 @@ function topicOf(deps: Deps, inc: Incident): string {
  * and the channel is tried again later: the incident is reachable meanwhile as `INC-n`.
  */
 async function openChannel(deps: Deps, inc: Incident): Promise<Incident> {
-  if (inc.channelId) return inc;
+  // A channel for an incident that ended while its channel kept failing would help nobody.
+  if (inc.channelId || isTerminal(inc.status)) return inc;
   const wanted = channelName(deps.config.channels.prefix, inc.number, inc.title);
   try {
     const channel = await deps.chat.createChannel(inc.workspace, wanted, { topic: topicOf(deps, inc), private: inc.private });
@@ -109,9 +119,14 @@ async function openChannel(deps: Deps, inc: Incident): Promise<Incident> {
 async function sendOnce(deps: Deps, job: OutboundJob, now: () => Promise<unknown>): Promise<void> {
   const mark = `sent:${job.id}`;
   if (await deps.oncall.done(mark)) return;
+  // Claimed, not just checked: two relays on one entry (a lease that ran out under a stall) must
+  // not both post. The one that loses tries again later and finds the mark.
+  const claim = `sending:${job.id}`;
+  if (!(await deps.store.claim(claim, 60))) throw new PlatformError('message being sent by another relay', 'transient');
   try {
     await now();
   } catch (err) {
+    await deps.store.release(claim).catch(() => undefined);
     if (err instanceof PlatformError && err.kind === 'permanent') throw err;
     deps.log.warn({ jobId: job.id, workspace: job.workspace, err: (err as Error).message }, 'message queued for retry');
     await deps.scheduler.send(job);

@@ -1,4 +1,4 @@
-import { planStep, type PolicySnapshot } from '../core/escalation.js';
+import { openPagesOf, planStep, type PolicySnapshot } from '../core/escalation.js';
 import { PlatformError } from '../core/errors.js';
 import type { Incident } from '../core/model.js';
 import { decidePageFailed, decidePageSent, decideStep, findPage, isDueStep, pageWanted } from '../core/paging.js';
@@ -52,8 +52,29 @@ export async function deliver(deps: Deps, job: OutboundJob): Promise<void> {
   if (job.page) return deliverPage(deps, job, job.page);
   const doneKey = `sent:${job.id}`;
   if (await deps.oncall.done(doneKey)) return;
+  if (job.standDownOf && (await pagedAgain(deps, job.workspace, job.standDownOf))) {
+    deps.log.info({ jobId: job.id, workspace: job.workspace }, 'stand-down not sent: paged again meanwhile');
+    return;
+  }
   await send(deps, job);
   await deps.oncall.markDone(doneKey, 7 * 24 * 3600);
+}
+
+/** A stand-down that arrives after its person was paged again (a new round) would mislead them. */
+async function pagedAgain(deps: Deps, workspace: string, s: { number: number; userId: string }): Promise<boolean> {
+  const inc = await deps.store.get({ workspace, number: s.number });
+  return openPagesOf(inc?.escalation, s.userId).length > 0;
+}
+
+/**
+ * The outbound queue gave up on a message (its attempts ran out, ~40 h of failures): a page DM
+ * that never went out says so on the timeline, like one the platform refused.
+ */
+export async function deliveryGaveUp(deps: Deps, job: OutboundJob, err: Error): Promise<void> {
+  const page = job.page;
+  if (!page) return;
+  const reason = `gave up after repeated failures (${err.message})`;
+  await record(deps, { workspace: job.workspace, number: page.number }, (current) => decidePageFailed(current, page.pageId, reason, deps.clock.now()));
 }
 
 async function deliverPage(deps: Deps, job: OutboundJob, page: { number: number; pageId: string }): Promise<void> {
@@ -64,10 +85,16 @@ async function deliverPage(deps: Deps, job: OutboundJob, page: { number: number;
     deps.log.info({ jobId: job.id, workspace: job.workspace, pageId: page.pageId, state: inc && findPage(inc, page.pageId)?.state }, 'page not sent: it ended before delivery');
     return;
   }
+  // One send of a page at a time: a delivery whose wait timed out may still be talking to the
+  // platform, and its retry must not send a second DM meanwhile (it comes back later and finds
+  // the page sent). The claim outlives the platform's own timeouts.
+  const claim = `page-send:${job.workspace}:${page.number}:${page.pageId}`;
+  if (!(await deps.store.claim(claim, SEND_CLAIM_S))) throw new PlatformError('page DM still being sent by an earlier try', 'transient');
   let dm: MessageRef;
   try {
     dm = await deps.chat.dm(job.workspace, job.target ?? '', job.message);
   } catch (err) {
+    await deps.store.release(claim).catch(() => undefined);
     if (err instanceof PlatformError && err.kind === 'permanent') {
       await record(deps, key, (current) => decidePageFailed(current, page.pageId, err.message, deps.clock.now()));
     }
@@ -81,6 +108,9 @@ async function deliverPage(deps: Deps, job: OutboundJob, page: { number: number;
     }),
   );
 }
+
+/** Longer than a platform call may take (10 s timeouts, a DM is up to two calls). */
+const SEND_CLAIM_S = 60;
 
 async function withRetries<T>(work: () => Promise<T>, attempts = 6): Promise<T> {
   for (let i = 1; ; i++) {

@@ -97,7 +97,7 @@ export async function acknowledge(deps: Deps, incident: Incident, actor: Actor):
 }
 
 async function acknowledged(deps: Deps, incident: Incident, actor: Actor) {
-  const { after, events } = await record(deps, incident, (inc) => decideAck(inc, actor, deps.clock.now()), { current: incident });
+  const { after, events } = await record(deps, incident, (inc) => decideAck(inc, actor, deps.clock.now(), deps.config.admins), { current: incident });
   return { after, own: events.some((e) => e.type === 'acknowledged' && e.own) };
 }
 
@@ -135,6 +135,10 @@ export async function pressButton(deps: Deps, b: { workspace: string; user: Acto
   const incident = value ? await deps.store.get({ workspace: b.workspace, number: value.number }) : null;
   if (!value || !incident) return deps.t('error.button_incident_gone');
   if (b.action === 'ack') return answer(deps, () => acknowledgeReply(deps, incident, b.user));
+  // A button's value comes from the client and can be forged: Escalate works only for someone who
+  // was paged for this incident, from a button that names the step it escalates from.
+  const paged = incident.escalation?.pages.some((p) => p.user.id === b.user.id);
+  if (!value.from || !paged) return deps.t('error.button_not_yours', { ref: incident.ref });
   return answer(deps, async () => {
     const { after, events } = await record(deps, incident, (inc) => decideEscalate(inc, b.user, deps.clock.now(), value.from), { current: incident });
     return deps.t(events.length ? 'reply.escalated' : 'reply.escalate_stale', { ref: after.ref });

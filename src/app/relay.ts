@@ -30,45 +30,49 @@ export async function runEntries(deps: Deps, entries: readonly OutboxEntry[], st
     const k = `${e.workspace}\u0000${e.number}`;
     byIncident.set(k, [...(byIncident.get(k) ?? []), e]);
   }
-  let first: Incident | undefined;
-  for (const group of byIncident.values()) {
-    const last = await runGroup(deps, group, start);
-    first ??= last;
-  }
-  return first;
-}
-
-async function runGroup(deps: Deps, group: OutboxEntry[], start?: Incident): Promise<Incident | undefined> {
-  const head = group[0];
-  if (!head) return undefined;
-  const left = new Set(group.map((e) => e.id));
-  // The lease must outlive a slow platform call (opening a channel may take seconds).
+  // One heartbeat for every entry not yet done, whichever incident is being worked on: entries
+  // waiting behind a slow one must not lose their lease to another relay meanwhile.
+  const left = new Map(entries.map((e) => [e.id, e]));
   const beat = setInterval(() => {
-    deps.outbox.extend(head.workspace, [...left], wallMs(deps) + LEASE_MS).catch(() => undefined);
+    const byWorkspace = new Map<string, string[]>();
+    for (const e of left.values()) byWorkspace.set(e.workspace, [...(byWorkspace.get(e.workspace) ?? []), e.id]);
+    for (const [ws, ids] of byWorkspace) deps.outbox.extend(ws, ids, wallMs(deps) + LEASE_MS).catch(() => undefined);
   }, LEASE_MS / 4);
   beat.unref();
   try {
-    let inc = start && start.number === head.number && start.workspace === head.workspace ? start : await deps.store.get(head);
-    for (const entry of group) {
-      if (!inc) {
-        await deps.outbox.complete(entry.workspace, entry.id);
-        continue;
-      }
-      try {
-        inc = await performEffect(deps, inc, entry.effect, entry.id);
-        left.delete(entry.id);
-        await deps.outbox.complete(entry.workspace, entry.id);
-      } catch (err) {
-        left.delete(entry.id);
-        await failed(deps, entry, err);
-        // The effects after a failed one may depend on it (posts on the channel): read afresh.
-        inc = (await deps.store.get(entry).catch(() => null)) ?? inc;
-      }
+    let first: Incident | undefined;
+    for (const group of byIncident.values()) {
+      const last = await runGroup(deps, group, left, start);
+      first ??= last;
     }
-    return inc ?? undefined;
+    return first;
   } finally {
     clearInterval(beat);
   }
+}
+
+async function runGroup(deps: Deps, group: OutboxEntry[], left: Map<string, OutboxEntry>, start?: Incident): Promise<Incident | undefined> {
+  const head = group[0];
+  if (!head) return undefined;
+  let inc = start && start.number === head.number && start.workspace === head.workspace ? start : await deps.store.get(head);
+  for (const entry of group) {
+    if (!inc) {
+      left.delete(entry.id);
+      await deps.outbox.complete(entry.workspace, entry.id);
+      continue;
+    }
+    try {
+      inc = await performEffect(deps, inc, entry.effect, entry.id);
+      left.delete(entry.id);
+      await deps.outbox.complete(entry.workspace, entry.id);
+    } catch (err) {
+      left.delete(entry.id);
+      await failed(deps, entry, err);
+      // The effects after a failed one may depend on it (posts on the channel): read afresh.
+      inc = (await deps.store.get(entry).catch(() => null)) ?? inc;
+    }
+  }
+  return inc ?? undefined;
 }
 
 /**

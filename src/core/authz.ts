@@ -9,8 +9,8 @@ import type { Rotation } from './rotation-schema.js';
  *
  * - The incident's commander and its declarer may change its severity, resolve, close, cancel
  *   and hand roles; anyone else in the channel may note, update the status and add action items.
- * - Only people with an open page may acknowledge it (paging.ts decideAck), and acknowledging a
- *   page you sent yourself does not stop the policy.
+ * - Only people with an open page may acknowledge it (paging.ts decideAck); answering a page by
+ *   hand that neither the commander, the declarer nor an admin sent does not stop the policy.
  * - Covers on a rotation may be set by its members (for themselves or each other) and its
  *   managers, for at most `limits.coverMax`.
  * - `admins` may do everything.

@@ -4,7 +4,7 @@ import type { Translate } from './i18n/index.js';
 import type { Actor, Incident } from './model.js';
 import { isActive } from './model.js';
 import { pagingEffects, type PagingOptions } from './paging-effects.js';
-import { isOpenPage, tierOf } from './escalation.js';
+import { tierOf } from './escalation.js';
 import type { OutboundMessage, StepRef } from './ports.js';
 
 /**
@@ -28,7 +28,7 @@ export type Effect =
   | { kind: 'page'; pageId: string; user: Actor; message: OutboundMessage }
   /** Replaces the buttons of a delivered page DM with how its page ended. */
   | { kind: 'page_outcome'; pageId: string }
-  /** A plain DM (a stand-down notice). */
+  /** A stand-down notice: not delivered if, by then, the person was paged again. */
   | { kind: 'dm'; user: Actor; message: OutboundMessage };
 
 /**
@@ -71,8 +71,7 @@ function effectsInOrder(after: Incident, events: readonly IncidentEvent[], t: Tr
         out.push({ kind: 'invite', userIds: [...new Set([after.declaredBy.id, commander, ...paged])] });
         out.push({ kind: 'post', message: { text: t('post.welcome', { ref: after.ref, commander }) } });
         // Tier 1 was paged with the declaration, before the channel existed: the channel hears it now.
-        const paging = pagedSoFar(after, t);
-        if (paging) out.push({ kind: 'post', message: { text: paging } });
+        for (const text of pagedSoFar(after, t)) out.push({ kind: 'post', message: { text } });
         summaryChanged = true;
         const announce = { ref: after.ref, title: after.title, severity: after.severity, commander, channelId: e.channelId };
         // A channel that opened only after the incident ended (it kept failing) invites nobody to join.
@@ -139,14 +138,24 @@ function effectsInOrder(after: Incident, events: readonly IncidentEvent[], t: Tr
   return out;
 }
 
-/** "Paging @x (tier 1 of 3, round 1)" for the latest policy step whose pages are still open. */
-function pagedSoFar(inc: Incident, t: Translate): string | undefined {
+/**
+ * The paging lines the channel missed: every page recorded before the channel existed (tier 1,
+ * and any later tier when the channel took long to open) had no channel to be announced in.
+ */
+function pagedSoFar(inc: Incident, t: Translate): string[] {
   const esc = inc.escalation;
   const policy = esc?.snapshot?.policy;
-  const open = (esc?.pages ?? []).filter((p) => p.step >= 0 && isOpenPage(p));
-  const last = open[open.length - 1];
-  if (!policy || !last) return undefined;
-  const users = [...new Set(open.filter((p) => p.step === last.step && p.generation === last.generation).map((p) => `<@${p.user.id}>`))].join(', ');
-  const { tier, round } = tierOf(policy, last.step);
-  return t('post.paged', { users, tier: tier + 1, tiers: policy.tiers.length, round: round + 1 });
+  const groups = new Map<string, { step: number; users: string[] }>();
+  for (const p of esc?.pages ?? []) {
+    if (p.step < 0) continue;
+    const key = `${p.generation}/${p.step}`;
+    const group = groups.get(key) ?? { step: p.step, users: [] };
+    if (!group.users.includes(`<@${p.user.id}>`)) group.users.push(`<@${p.user.id}>`);
+    groups.set(key, group);
+  }
+  if (!policy) return [];
+  return [...groups.values()].map(({ step, users }) => {
+    const { tier, round } = tierOf(policy, step);
+    return t('post.paged', { users: users.join(', '), tier: tier + 1, tiers: policy.tiers.length, round: round + 1 });
+  });
 }

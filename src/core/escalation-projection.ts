@@ -49,9 +49,15 @@ export function applyEscalation(state: EscalationState | undefined, e: IncidentE
       const { nextStep: _s, nextAt: _a, ...rest } = state;
       return { ...rest, pages, phase: 'acknowledged', ...firstAck(state, e) };
     }
-    case 'escalated':
+    case 'escalated': {
       if (!state) return state;
-      return { ...state, generation: e.generation, phase: 'paging', nextStep: e.step, nextAt: e.at };
+      const next: EscalationState = { ...state, generation: e.generation, phase: 'paging', nextStep: e.step, nextAt: e.at };
+      if (e.reason !== 'ack_timeout') return next;
+      // Paging again after an acknowledgement timed out: whoever answers this round is the one
+      // page DMs and the summary name (the incident's time to acknowledge stays the first).
+      const { acknowledgedBy: _b, acknowledgedAt: _a, ...rest } = next;
+      return rest;
+    }
     case 'escalation_exhausted':
       return state ? withoutNext({ ...state, phase: 'exhausted' }) : state;
     case 'resolved':

@@ -47,8 +47,9 @@ export type EventBody =
     }
   /**
    * `stoodDown`: the other open policy pages this acknowledgement ended (their DMs are not sent, or
-   * told to stand down). `own`: the person answered only pages they sent themselves: those pages
-   * are acknowledged, the incident is not, and the policy goes on.
+   * told to stand down). `own`: the person answered only pages by hand that neither the
+   * commander, the declarer nor an admin sent: those pages are acknowledged, the incident is not,
+   * and the policy goes on.
    */
   | { type: 'acknowledged'; generation: number; ttaMs: number; stoodDown?: string[]; own?: true }
   /** A page DM reached its person; `channelId`/`messageId` name the DM, so reactions on it count. */

@@ -127,7 +127,7 @@ export function decideStep(inc: Incident, ref: StepRef, now: Date, overrides: Re
  * stood down by the same event (named in it, so the timeline says why their DMs stop); pages by
  * hand stay open: whoever was asked for help by name is still asked.
  */
-export function decideAck(inc: Incident, actor: Actor, now: Date): IncidentEvent[] {
+export function decideAck(inc: Incident, actor: Actor, now: Date, admins: readonly string[] = []): IncidentEvent[] {
   if (!isActive(inc.status)) throw new IncidentError('illegal_transition', { ref: inc.ref, from: inc.status, to: 'acknowledged' });
   const esc = inc.escalation;
   const open = openPagesOf(esc, actor.id);
@@ -139,8 +139,11 @@ export function decideAck(inc: Incident, actor: Actor, now: Date): IncidentEvent
   // The incident's time to acknowledge runs from its first page, whoever answers it.
   const first = esc?.pages[0]?.at ?? open[0]?.at ?? now.toISOString();
   const ttaMs = Math.max(0, now.getTime() - Date.parse(first));
-  // `/incident page @me` then `/incident ack` must not silence the policy or take the credit.
-  if (open.every((p) => p.step < 0 && p.requestedBy === actor.id)) {
+  // `/incident page @me` then `/incident ack` must not silence the policy or take the credit, nor
+  // may a bystander's page of a friend: only a page from the policy, or one sent by the
+  // commander, the declarer or an admin, acknowledges the incident.
+  const trusted = (id: string | undefined) => id !== undefined && id !== actor.id && (id === inc.roles.commander?.id || id === inc.declaredBy.id || admins.includes(id));
+  if (open.every((p) => p.step < 0 && !trusted(p.requestedBy))) {
     return [event({ type: 'acknowledged', generation: esc?.generation ?? 0, ttaMs, own: true }, actor, now)];
   }
   const stoodDown = (esc?.pages ?? []).filter((p) => p.user.id !== actor.id && p.step >= 0 && isOpenPage(p)).map((p) => p.id);
@@ -193,7 +196,9 @@ export function decidePage(inc: Incident, users: Actor[], message: string | unde
 /** The DM of page `pageId` went out as `dm`: links it (once), whatever the page's state by now. */
 export function decidePageSent(inc: Incident, pageId: string, dm: { channelId: string; messageId: string }, now: Date): IncidentEvent[] {
   const page = findPage(inc, pageId);
-  if (!page || page.dm) return [];
+  // A second DM of one page (a retry that could not know the first went out) is linked too, so a
+  // ✅ on either acknowledges; the page keeps pointing at the latest.
+  if (!page || (page.dm?.channelId === dm.channelId && page.dm.messageId === dm.messageId)) return [];
   return [event({ type: 'page_sent', pageId, ...dm }, BOT, now)];
 }
 

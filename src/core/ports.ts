@@ -227,6 +227,8 @@ export interface OutboundJob {
   page?: { number: number; pageId: string };
   /** Set on page DM edits: the outcome of this page is rendered again at delivery. */
   outcomeOf?: { number: number; pageId: string };
+  /** Set on stand-down DMs: skipped at delivery when that person has an open page again. */
+  standDownOf?: { number: number; userId: string };
 }
 
 /**

@@ -24,7 +24,8 @@ const HTTP_ERROR_KEYS = ['config', 'request', 'response', 'original', 'headers',
 /** Patterns and replacements; every one leaves what tells an operator which call it was. */
 const STRING_RULES: [RegExp, string][] = [
   // scheme://user:password@host: the password goes, user and host stay (as maskUrl does).
-  [/\b([a-z][a-z0-9+.-]*:\/\/)([^\s:/@"'\\]*):([^\s/@"'\\]+)@/gi, '$1$2:***@'],
+  // Scheme and user are bounded, so a long run of `a.a.a…` costs linear time, not quadratic.
+  [/\b([a-z][a-z0-9+.-]{0,31}:\/\/)([^\s:/@"'\\]{0,256}):([^\s/@"'\\]+)@/gi, '$1$2:***@'],
   // Discord webhook and interaction-callback URLs: /webhooks/<app id>/<token>, /interactions/<id>/<token>.
   [/(\/(?:webhooks|interactions)\/\d+\/)[^\s/?#"'\\]+/g, `$1${CENSOR}`],
   // Slack incoming webhooks and response_url (hooks.slack.com/services|commands|actions/…).

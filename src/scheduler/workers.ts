@@ -20,6 +20,8 @@ export interface StartWorkersOptions {
   onStep(ref: StepRef): Promise<void>;
   /** `signal` aborts on the delivery timeout and on shutdown: adapters should pass it to HTTP calls. */
   deliver(job: OutboundJob, signal: AbortSignal): Promise<void>;
+  /** A message the queue will not try again (its attempts ran out): the record should say so. */
+  onGaveUp?(job: OutboundJob, err: Error): Promise<void>;
   concurrency?: { steps?: number; outbound?: number };
   /** A delivery still pending after this is abandoned and retried as transient. Default 15 000. */
   deliveryTimeoutMs?: number;
@@ -144,12 +146,15 @@ function stepProcessor(onStep: StartWorkersOptions['onStep'], shutdown: AbortSig
 }
 
 /** Logs what the backoff strategy cannot: jobs that will not be retried any more. */
-function watch(worker: Worker, log: Logger, queue: string): void {
+function watch(worker: Worker, log: Logger, queue: string, onGaveUp?: (job: Job, err: Error) => Promise<void>): void {
   worker.on('error', (err) => log.error({ queue, err }, 'queue worker error'));
   worker.on('failed', (job, err) => {
     if (!job || err.name === 'UnrecoverableError') return; // logged where it was decided
-    if (job.attemptsMade >= (job.opts.attempts ?? 1)) {
+    // Out of attempts, or stalled past BullMQ's limit (its worker died with it twice): either way
+    // the job is in the failed set for good.
+    if (job.attemptsMade >= (job.opts.attempts ?? 1) || /stalled more than allowable limit/.test(err.message)) {
       log.error({ queue, jobId: job.id, attempts: job.attemptsMade, err }, 'job failed after its last attempt');
+      onGaveUp?.(job, err).catch((e: unknown) => log.error({ queue, jobId: job.id, err: e }, 'recording a failed delivery failed'));
     }
   });
 }
@@ -170,7 +175,7 @@ export function startWorkers(opts: StartWorkersOptions): Workers {
   const ctx: OutboundContext = { log: opts.log, deliver: opts.deliver, timeoutMs: opts.deliveryTimeoutMs ?? 15_000, shutdown: shutdown.signal };
   const outbound = new Worker<OutboundJob>(QUEUES.outbound, outboundProcessor(ctx), common(QUEUES.outbound, opts.concurrency?.outbound ?? 8));
   watch(steps, opts.log, QUEUES.steps);
-  watch(outbound, opts.log, QUEUES.outbound);
+  watch(outbound, opts.log, QUEUES.outbound, opts.onGaveUp && ((job, err) => opts.onGaveUp?.(job.data as OutboundJob, err) ?? Promise.resolve()));
   return { close: (timeoutMs = 5000) => closeWorkers([steps, outbound], shutdown, opts.log, timeoutMs) };
 }
 

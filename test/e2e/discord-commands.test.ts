@@ -103,7 +103,7 @@ describe('/incident on Discord', () => {
     app = await discordTestApp(PAGING);
     const { slash, declare, dmSays, channelSays, pages } = discordSteps(app);
     expect(await slash(carol, IDS.general, 'sev', { severity: 'P2' })).toEqual({
-      text: '`/incident sev` works inside an incident channel, or anywhere when you name the incident: `/incident sev INC-1`. Open incidents: No open incidents..',
+      text: '`/incident sev` works inside an incident channel, or anywhere when you name the incident: `/incident sev INC-1`. Open incidents: No open incidents.',
       ephemeral: true,
     });
     expect((await slash(carol, IDS.general, 'help')).text).toContain('**Incident commands**');

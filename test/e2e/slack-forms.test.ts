@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ApiCall } from '../fakes/fake-slack.js';
 import { PEOPLE, slackTestApp, type SlackTestApp } from '../support/slack-app.js';
-import { dmsTo, tsOf } from '../support/slack-views.js';
+import { buttonsOf, dmsTo, tsOf } from '../support/slack-views.js';
 
 /**
  * The declare form (`/incident declare` with no title) and the buttons on a page DM, through
@@ -89,13 +89,15 @@ describe('the declare form', () => {
 });
 
 describe('page DM buttons', () => {
-  async function pagedAlice(): Promise<{ channel: string; ts: string }> {
+  async function pagedAlice(): Promise<{ channel: string; ts: string; escalateValue: string }> {
     const general = app.fake.workspace.channelByName('general')!;
     const sent = await app.send.command('declare Search down --sev P1', { user: PEOPLE.carol, channel: general.id });
     await app.fake.waitForResponse(sent.responseUrl);
     await app.settle();
     const [dm] = dmsTo(app.fake, PEOPLE.alice);
-    return { channel: app.fake.workspace.dmWith(PEOPLE.alice).id, ts: tsOf(dm!) };
+    // The Escalate button carries the step it escalates from (a forged bare number is refused).
+    const escalateValue = buttonsOf(dm!).find((b) => b.actionId === 'incident_escalate')?.value ?? '';
+    return { channel: app.fake.workspace.dmWith(PEOPLE.alice).id, ts: tsOf(dm!), escalateValue };
   }
 
   it('Acknowledge by the paged person stops the escalation; by anyone else it changes nothing', async () => {
@@ -115,7 +117,7 @@ describe('page DM buttons', () => {
   it('Escalate pages the next tier at once', async () => {
     app = await slackTestApp(CONFIG);
     const page = await pagedAlice();
-    const pressed = await app.send.press({ user: PEOPLE.alice, actionId: 'incident_escalate', value: '1', channel: page.channel, messageTs: page.ts });
+    const pressed = await app.send.press({ user: PEOPLE.alice, actionId: 'incident_escalate', value: page.escalateValue, channel: page.channel, messageTs: page.ts });
     expect((await app.fake.waitForResponse(pressed.responseUrl)).body.text).toMatch(/INC-1/);
     await app.settle();
     expect(dmsTo(app.fake, PEOPLE.dave)).toHaveLength(1);

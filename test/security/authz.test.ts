@@ -89,12 +89,25 @@ describe('acknowledging (finding 2)', () => {
     app = await declared();
     expect(await as(app, 'mallory', '/incident page @mallory')).toContain('Paging @mallory.');
     const acked = await as(app, 'mallory', '/incident ack');
-    expect(acked).toContain('Acknowledged your own page for INC-1. The escalation policy keeps paging');
+    expect(acked).toContain('Acknowledged your page for INC-1. The escalation policy keeps paging');
     const tier2 = text(await app.advance(5 * MIN));
     expect(tier2).toMatch(/\[DM @dave · m\d+\] bot:\n\s+📟 You are paged/);
     const inc = await app.deps.store.get({ workspace: 'local', number: 1 });
     expect(inc?.escalation?.phase).toBe('paging');
     expect(inc?.escalation?.acknowledgedBy).toBeUndefined();
+  });
+});
+
+describe('acknowledging a page from a bystander (review)', () => {
+  it('does not stop the policy: only pages from the policy, the commander, the declarer or an admin do', async () => {
+    app = await declared();
+    await as(app, 'mallory', '/incident page @bob please press Acknowledge to confirm');
+    expect(await as(app, 'bob', '/incident ack')).toContain('Acknowledged your page for INC-1. The escalation policy keeps paging');
+    expect((await app.deps.store.get({ workspace: 'local', number: 1 }))?.escalation?.phase).toBe('paging');
+    // The commander asking someone by name is different: their answer acknowledges the incident.
+    await as(app, 'carol', '/incident page @erin take a look');
+    expect(await as(app, 'erin', '/incident ack')).toContain('Acknowledged INC-1. Escalation stopped.');
+    expect((await app.deps.store.get({ workspace: 'local', number: 1 }))?.escalation?.phase).toBe('acknowledged');
   });
 });
 

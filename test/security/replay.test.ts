@@ -145,7 +145,7 @@ describe('an old Escalate press in the local workspace', () => {
   let app: TestApp;
   afterEach(() => app?.close());
 
-  it('pressing the same page DM twice escalates once, and a button without a step still escalates', async () => {
+  it('pressing the same page DM twice escalates once; a button without its step, or pressed by someone not paged, is refused', async () => {
     app = await testApp(PAGING);
     await app.type('/as @carol');
     const [page] = pageDms(text(await app.type('/incident declare DB down --sev P1')), 'alice');
@@ -155,10 +155,14 @@ describe('an old Escalate press in the local workspace', () => {
     expect((await eventsOf(app)).filter((e) => e.type === 'escalated')).toHaveLength(1);
     expect(pageDms(text(app.output), 'manager')).toHaveLength(0);
 
-    // A button from before buttons carried their step (its value is the bare number) escalates as it always did.
-    expect(await pressButton(app.deps, { workspace: 'local', user: { id: 'alice', name: 'alice' }, action: 'escalate', value: '1' })).toBe(ESCALATED);
+    // Button values come from the client: a bare number (a forged press, or a DM from before
+    // buttons carried their step) and a press by someone never paged change nothing.
+    const refused = 'This Escalate button is not one of your pages for INC-1. To escalate, type `/incident escalate INC-1`.';
+    expect(await pressButton(app.deps, { workspace: 'local', user: { id: 'alice', name: 'alice' }, action: 'escalate', value: '1' })).toBe(refused);
+    expect(await pressButton(app.deps, { workspace: 'local', user: { id: 'erin', name: 'erin' }, action: 'escalate', value: '1.1.1' })).toBe(refused);
     await app.settle();
-    expect(pageDms(text(app.output), 'manager')).toHaveLength(1);
+    expect((await eventsOf(app)).filter((e) => e.type === 'escalated')).toHaveLength(1);
+    expect(pageDms(text(app.output), 'manager')).toHaveLength(0);
   });
 });
 

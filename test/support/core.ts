@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { inject } from 'vitest';
 import type { Deps } from '../../src/app/context.js';
-import { deliver, runStep } from '../../src/app/escalation.js';
+import { deliver, deliveryGaveUp, runStep } from '../../src/app/escalation.js';
 import { startRelay } from '../../src/app/relay.js';
 import { parseConfig, type AppConfig } from '../../src/config.js';
 import { translator } from '../../src/core/i18n/index.js';
@@ -93,6 +93,7 @@ export async function openTestCore(o: TestCoreOptions): Promise<TestCore> {
     log,
     onStep: (ref) => runStep(deps, ref),
     deliver: (job) => deliver(deps, job),
+    onGaveUp: (job, err) => deliveryGaveUp(deps, job, err),
     backoff: { baseMs: 20, capMs: 200 },
   });
   const relay = startRelay(deps, { pollMs: 20 });
