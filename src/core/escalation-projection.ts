@@ -31,7 +31,7 @@ export function applyEscalation(state: EscalationState | undefined, e: IncidentE
       return { ...rest, pages, ...(e.next ? { nextStep: e.next.step, nextAt: e.next.at } : {}) };
     }
     case 'page_sent':
-      return state && withPage(state, e.pageId, (p) => ({ ...p, dm: { channelId: e.channelId, messageId: e.messageId }, sentAt: e.at, ...(p.state === 'requested' ? { state: 'sent' } : {}) }));
+      return state && withPage(state, e.pageId, (p) => ({ ...p, dm: { channelId: e.channelId, messageId: e.messageId }, sentAt: e.at, ...(p.state === 'requested' || p.state === 'failed' ? { state: 'sent' } : {}) }));
     case 'page_failed':
       return state && withPage(state, e.pageId, (p) => (canMove(p.state, 'failed') ? { ...p, state: 'failed', reason: e.reason } : p));
     case 'acknowledged': {

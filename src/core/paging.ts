@@ -25,14 +25,16 @@ import type { StepRef } from './ports.js';
  *   requested | sent → acknowledged          acknowledged by the page's person
  *   requested | sent → stood_down            acknowledged by someone else, resolved, cancelled
  * A page that ended keeps its DM link: a late `page_sent` (the DM raced the ack) records the
- * ref without changing the state, so the DM still gets its outcome in place of its buttons.
+ * ref without changing the state, so the DM still gets its outcome in place of its buttons; a
+ * page given up on (`failed`) whose DM arrives after all becomes `sent`.
  */
 export const PAGE_TRANSITIONS: Readonly<Record<PageState, readonly PageState[]>> = {
   requested: ['sent', 'failed', 'acknowledged', 'stood_down'],
   sent: ['acknowledged', 'stood_down'],
   acknowledged: [],
   stood_down: [],
-  failed: [],
+  // Given up on, and then delivered after all (an earlier try that was only slow): it counts.
+  failed: ['sent'],
 };
 
 export function canMove(from: PageState, to: PageState): boolean {

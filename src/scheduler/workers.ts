@@ -149,10 +149,11 @@ function stepProcessor(onStep: StartWorkersOptions['onStep'], shutdown: AbortSig
 function watch(worker: Worker, log: Logger, queue: string, onGaveUp?: (job: Job, err: Error) => Promise<void>): void {
   worker.on('error', (err) => log.error({ queue, err }, 'queue worker error'));
   worker.on('failed', (job, err) => {
-    if (!job || err.name === 'UnrecoverableError') return; // logged where it was decided
-    // Out of attempts, or stalled past BullMQ's limit (its worker died with it twice): either way
-    // the job is in the failed set for good.
-    if (job.attemptsMade >= (job.opts.attempts ?? 1) || /stalled more than allowable limit/.test(err.message)) {
+    // Stalled past BullMQ's limit (its workers died with it twice): BullMQ fails it as
+    // Unrecoverable, but nobody decided that here, so it is logged and recorded like the rest.
+    const stalled = /stalled more than allowable limit/.test(err.message);
+    if (!job || (err.name === 'UnrecoverableError' && !stalled)) return; // logged where it was decided
+    if (job.attemptsMade >= (job.opts.attempts ?? 1) || stalled) {
       log.error({ queue, jobId: job.id, attempts: job.attemptsMade, err }, 'job failed after its last attempt');
       onGaveUp?.(job, err).catch((e: unknown) => log.error({ queue, jobId: job.id, err: e }, 'recording a failed delivery failed'));
     }
