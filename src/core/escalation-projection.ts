@@ -40,7 +40,7 @@ export function applyEscalation(state: EscalationState | undefined, e: IncidentE
       const pages = state.pages.map((p): Page => {
         if (!isOpenPage(p)) return p;
         if (p.user.id === e.actor.id) return { ...p, state: 'acknowledged', ackedAt: e.at };
-        if (stoodDown.has(p.id)) return { ...p, state: 'stood_down', reason: `acknowledged by ${e.actor.id}` };
+        if (stoodDown.has(p.id)) return { ...p, state: 'stood_down', reason: `acknowledged by ${e.actor.id}`, endedBy: e.actor.id, endedAt: e.at };
         return p;
       });
       // Answering a page you sent yourself is no acknowledgement of the incident (docs/security.md).
@@ -65,7 +65,7 @@ export function applyEscalation(state: EscalationState | undefined, e: IncidentE
     case 'closed': {
       if (!state) return state;
       // Nobody is waited on once the incident is over: open pages end, and their DMs (if any) say so.
-      const pages = state.pages.map((p): Page => (isOpenPage(p) ? { ...p, state: 'stood_down', reason: e.type } : p));
+      const pages = state.pages.map((p): Page => (isOpenPage(p) ? { ...p, state: 'stood_down', reason: e.type, endedAt: e.at } : p));
       return state.phase === 'paging' ? withoutNext({ ...state, pages, phase: 'stopped' }) : { ...state, pages };
     }
     default:

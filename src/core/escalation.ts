@@ -64,6 +64,9 @@ export interface Page {
   ackedAt?: string;
   /** Why a page ended without an acknowledgement (stood down, failed). */
   reason?: string;
+  /** Who acknowledged when this page was stood down by it, and when a page ended unanswered. */
+  endedBy?: string;
+  endedAt?: string;
 }
 
 export type EscalationPhase = 'paging' | 'acknowledged' | 'exhausted' | 'stopped';

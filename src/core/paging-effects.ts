@@ -145,11 +145,13 @@ export function parseButtonValue(value: string): { number: number; from?: Escala
  */
 export function pageOutcomeMessage(inc: Incident, page: Page, t: Translate, o: PagingOptions): OutboundMessage | undefined {
   const head = pageHead(inc, t);
-  const esc = inc.escalation;
   if (inc.status === 'resolved' || inc.status === 'closed' || inc.status === 'cancelled') {
     return { text: `${head}\n${t(inc.status === 'cancelled' ? 'page.outcome_cancelled' : 'page.outcome_resolved', { ref: inc.ref })}` };
   }
-  if (page.state === 'requested' || page.state === 'sent' || !esc?.acknowledgedBy || !esc.acknowledgedAt) return undefined;
-  const at = formatTime(esc.acknowledgedAt, o.timeZone ?? 'UTC');
-  return { text: `${head}\n${t('page.outcome_acknowledged', { user: esc.acknowledgedBy.id, at })}` };
+  // From the page itself: who answered this page's round, even once a later round (an ack
+  // timeout paging again) has moved the incident's own "acknowledged by" on.
+  const by = page.state === 'acknowledged' ? page.user.id : page.state === 'stood_down' ? page.endedBy : undefined;
+  const when = page.state === 'acknowledged' ? page.ackedAt : page.endedAt;
+  if (!by || !when) return undefined;
+  return { text: `${head}\n${t('page.outcome_acknowledged', { user: by, at: formatTime(when, o.timeZone ?? 'UTC') })}` };
 }
