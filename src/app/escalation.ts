@@ -109,8 +109,11 @@ async function deliverPage(deps: Deps, job: OutboundJob, page: { number: number;
   );
 }
 
-/** Longer than a platform call may take (10 s timeouts, a DM is up to two calls). */
-const SEND_CLAIM_S = 60;
+/**
+ * Longer than a send may take (10 s platform timeouts; a DM is up to two calls), shorter than
+ * BullMQ's 30 s stall check: after a crash mid-send the claim is gone before the job comes back.
+ */
+const SEND_CLAIM_S = 25;
 
 async function withRetries<T>(work: () => Promise<T>, attempts = 6): Promise<T> {
   for (let i = 1; ; i++) {

@@ -29,7 +29,7 @@ import { WS, type World } from './paging-world.js';
  */
 
 /** The longest lease a sender may hold: the page-send claim of deliverPage (SEND_CLAIM_S, src/app/escalation.ts). */
-const LONGEST_LEASE_MS = 60_000;
+const LONGEST_LEASE_MS = 25_000;
 
 export interface Report {
   violations: string[];
@@ -37,7 +37,7 @@ export interface Report {
    * Repeated DMs inside the at-least-once window, by cause of the one before: its sender died
    * after the platform took it, or the call failed after the platform took it (a timeout), or it
    * was still in flight; `stale`: the repeat's sender read the page open and then stalled for
-   * longer than any lease (the page-send claim's 60 s) before calling the platform.
+   * longer than any lease (the page-send claim's 25 s) before calling the platform.
    */
   window: { crash: number; timeout: number; concurrent: number; stale: number };
   /** Page DMs sent while the end of their page was being written. */
