@@ -108,8 +108,12 @@ export function errorRef(): string {
  * `{what}`; `hintKey` adds a sentence after the message (filled from the same details), for a
  * code raised in more than one place where only one of them has more to say.
  */
+const ECHO_MAX = 200;
+
 export function userErrorText(deps: Deps, err: IncidentError): string {
-  const { usageKey, whatKey, hintKey, ...rest } = err.details;
+  const { usageKey, whatKey, hintKey, ...details } = err.details;
+  // What people typed is echoed back at most this long: a 100 KB bad value gets a short answer.
+  const rest = Object.fromEntries(Object.entries(details).map(([k, v]) => [k, typeof v === 'string' && v.length > ECHO_MAX ? `${v.slice(0, ECHO_MAX)}…` : v]));
   const params: Params = { ...rest };
   if (usageKey) params.usage = deps.t(usageKey as MessageKey);
   if (whatKey) params.what = deps.t(whatKey as MessageKey, rest);

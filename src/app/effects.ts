@@ -21,7 +21,12 @@ import { pagingOptions, record } from './record.js';
  * (a channel, the summary message, the postmortem) first look whether it is recorded already.
  * Returns the incident as it stands afterwards. Throws when the effect should be tried again.
  */
-export async function performEffect(deps: Deps, inc: Incident, effect: Effect, eid: string): Promise<Incident> {
+export interface PerformOptions {
+  /** The writer's first run of an entry it just wrote: nobody can have sent it yet. */
+  firstRun?: boolean;
+}
+
+export async function performEffect(deps: Deps, inc: Incident, effect: Effect, eid: string, o: PerformOptions = {}): Promise<Incident> {
   const { chat } = deps;
   const ws = inc.workspace;
   switch (effect.kind) {
@@ -34,7 +39,7 @@ export async function performEffect(deps: Deps, inc: Incident, effect: Effect, e
       if (inc.channelId) {
         const channelId = inc.channelId;
         const job = { id: outboundJobId(['fx', ws, eid]), workspace: ws, kind: 'post' as const, target: channelId, message: effect.message };
-        await sendOnce(deps, job, () => chat.post(ws, channelId, effect.message));
+        await sendOnce(deps, job, () => chat.post(ws, channelId, effect.message), o.firstRun);
       }
       return inc;
     case 'announce':
@@ -116,17 +121,20 @@ async function openChannel(deps: Deps, inc: Incident): Promise<Incident> {
  * When the platform pushes back (a 429, a 5xx, a timeout) the message moves to the outbound
  * queue under the same id, which retries it until it lands (and checks the same mark).
  */
-async function sendOnce(deps: Deps, job: OutboundJob, now: () => Promise<unknown>): Promise<void> {
+async function sendOnce(deps: Deps, job: OutboundJob, now: () => Promise<unknown>, firstRun = false): Promise<void> {
   const mark = `sent:${job.id}`;
-  if (await deps.oncall.done(mark)) return;
   // Claimed, not just checked: two relays on one entry (a lease that ran out under a stall) must
-  // not both post. The one that loses tries again later and finds the mark.
+  // not both post. The one that loses tries again later and finds the mark. The writer's first
+  // run of its own fresh entry skips both: the entry was leased to it from the moment it existed.
   const claim = `sending:${job.id}`;
-  if (!(await deps.store.claim(claim, 60))) throw new PlatformError('message being sent by another relay', 'transient');
+  if (!firstRun) {
+    if (await deps.oncall.done(mark)) return;
+    if (!(await deps.store.claim(claim, 60))) throw new PlatformError('message being sent by another relay', 'transient');
+  }
   try {
     await now();
   } catch (err) {
-    await deps.store.release(claim).catch(() => undefined);
+    if (!firstRun) await deps.store.release(claim).catch(() => undefined);
     if (err instanceof PlatformError && err.kind === 'permanent') throw err;
     deps.log.warn({ jobId: job.id, workspace: job.workspace, err: (err as Error).message }, 'message queued for retry');
     await deps.scheduler.send(job);

@@ -56,7 +56,9 @@ const PRESENTATION = /[\uFE0E\uFE0F]|\uD83C[\uDFFB-\uDFFF]/g;
  */
 export function normalizeEmoji(emoji: string): string {
   const name = emoji.trim().replace(/^:|:$/g, '').split('::')[0] ?? '';
-  const char = (SHORT_NAMES[name.toLowerCase()] ?? name).normalize('NFC').replace(PRESENTATION, '');
+  // Own entries only: a custom emoji named `constructor` must not reach Object's built-ins.
+  const short = name.toLowerCase();
+  const char = (Object.hasOwn(SHORT_NAMES, short) ? (SHORT_NAMES[short] ?? name) : name).normalize('NFC').replace(PRESENTATION, '');
   return CHECK_MARKS.has(char) ? '✅' : char;
 }
 

@@ -54,23 +54,31 @@ export async function runEntries(deps: Deps, entries: readonly OutboxEntry[], st
 async function runGroup(deps: Deps, group: OutboxEntry[], left: Map<string, OutboxEntry>, start?: Incident): Promise<Incident | undefined> {
   const head = group[0];
   if (!head) return undefined;
-  let inc = start && start.number === head.number && start.workspace === head.workspace ? start : await deps.store.get(head);
-  for (const entry of group) {
-    if (!inc) {
-      left.delete(entry.id);
-      await deps.outbox.complete(entry.workspace, entry.id);
-      continue;
+  const fromWriter = start !== undefined && start.number === head.number && start.workspace === head.workspace;
+  let inc = fromWriter ? start : await deps.store.get(head);
+  // Completed together at the end (one round trip); until then their lease is kept. A crash in
+  // between runs them again, which their idempotency keys make harmless.
+  const done: string[] = [];
+  try {
+    for (const entry of group) {
+      if (!inc) {
+        done.push(entry.id);
+        continue;
+      }
+      try {
+        // The writer's first run of an entry it just wrote cannot find it half done by anyone.
+        inc = await performEffect(deps, inc, entry.effect, entry.id, { firstRun: fromWriter && entry.attempts === 0 });
+        done.push(entry.id);
+      } catch (err) {
+        left.delete(entry.id);
+        await failed(deps, entry, err);
+        // The effects after a failed one may depend on it (posts on the channel): read afresh.
+        inc = (await deps.store.get(entry).catch(() => null)) ?? inc;
+      }
     }
-    try {
-      inc = await performEffect(deps, inc, entry.effect, entry.id);
-      left.delete(entry.id);
-      await deps.outbox.complete(entry.workspace, entry.id);
-    } catch (err) {
-      left.delete(entry.id);
-      await failed(deps, entry, err);
-      // The effects after a failed one may depend on it (posts on the channel): read afresh.
-      inc = (await deps.store.get(entry).catch(() => null)) ?? inc;
-    }
+  } finally {
+    await deps.outbox.complete(head.workspace, done).catch((err: unknown) => deps.log.warn({ err, workspace: head.workspace }, 'outbox completion failed; the entries run again'));
+    for (const id of done) left.delete(id);
   }
   return inc ?? undefined;
 }

@@ -144,8 +144,8 @@ export interface OutboxStore {
   claim(workspace: string, nowMs: number, leaseUntilMs: number, limit: number): Promise<OutboxEntry[]>;
   /** Extends the lease of entries still being worked on (only those still in the outbox). */
   extend(workspace: string, ids: readonly string[], leaseUntilMs: number): Promise<void>;
-  /** The entry is done: it leaves the outbox. */
-  complete(workspace: string, id: string): Promise<void>;
+  /** The entries are done: they leave the outbox (one round trip for a batch). */
+  complete(workspace: string, ids: string | readonly string[]): Promise<void>;
   /** The entry failed: it is tried again at `atMs`, with its attempt count stored. */
   retry(entry: OutboxEntry, atMs: number): Promise<void>;
   /** How many entries a workspace has waiting, or only those due by `dueBeforeMs` (metrics, tests, the chaos script). */

@@ -35,8 +35,10 @@ export class RedisOutbox implements OutboxStore {
     await (this.redis as Scripted)[EXTEND_COMMAND](this.dueKey(workspace), String(leaseUntilMs), ...ids);
   }
 
-  async complete(workspace: string, id: string): Promise<void> {
-    await this.redis.multi().zrem(this.dueKey(workspace), id).hdel(this.key(workspace), id).exec();
+  async complete(workspace: string, ids: string | readonly string[]): Promise<void> {
+    const list = typeof ids === 'string' ? [ids] : [...ids];
+    if (list.length === 0) return;
+    await this.redis.multi().zrem(this.dueKey(workspace), ...list).hdel(this.key(workspace), ...list).exec();
   }
 
   async retry(entry: OutboxEntry, atMs: number): Promise<void> {

@@ -6,7 +6,12 @@ import type { Redis } from 'ioredis';
  * order that rehashing changes on mere reads, so two DUMPs of an untouched key can differ.
  * Streams (the event logs, append-only) are summarized by length and first and last id.
  */
-export type RedisSnapshot = Record<string, string>;
+export interface RedisSnapshot {
+  /** Key (without the prefix) → its type and content. */
+  values: Record<string, string>;
+  /** When each key with a TTL expires (ms since the epoch): a key gone after that was not deleted by anyone. */
+  expires: Record<string, number>;
+}
 
 const READ: Record<string, (p: ReturnType<Redis['pipeline']>, key: string) => unknown> = {
   string: (p, k) => p.get(k),
@@ -36,14 +41,29 @@ export async function redisSnapshot(redis: Redis, prefix: string, skip: (key: st
   const types = ((await keys.reduce((p, k) => p.type(k), redis.pipeline()).exec()) ?? []).map(([, t]) => String(t));
   const reads = redis.pipeline();
   keys.forEach((k, i) => (READ[types[i] ?? ''] ?? ((p) => p.exists(k)))(reads, k));
-  const values = (await reads.exec()) ?? [];
-  return Object.fromEntries(keys.map((k, i) => [k.slice(prefix.length), `${types[i]} ${canonical(types[i] ?? '', values[i]?.[1])}`]));
+  keys.forEach((k) => reads.pttl(k));
+  const now = Date.now();
+  const replies = (await reads.exec()) ?? [];
+  const values: Record<string, string> = {};
+  const expires: Record<string, number> = {};
+  keys.forEach((k, i) => {
+    const key = k.slice(prefix.length);
+    const ttl = Number(replies[keys.length + i]?.[1]);
+    // Expired while being read (claims live 25-60 s): it is gone, whatever SCAN saw.
+    if (types[i] === 'none' || ttl === -2) return;
+    values[key] = `${types[i]} ${canonical(types[i] ?? '', replies[i]?.[1])}`;
+    if (ttl > 0) expires[key] = now + ttl;
+  });
+  return { values, expires };
 }
 
-/** Keys added, removed or rewritten between two snapshots, named. */
-export function snapshotChanges(before: RedisSnapshot, after: RedisSnapshot): string[] {
-  const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
+/** Keys added, removed or rewritten between two snapshots, named; keys that merely expired are not changes. */
+export function snapshotChanges(before: RedisSnapshot, after: RedisSnapshot, at = Date.now()): string[] {
+  const [b, a] = [before.values, after.values];
+  const keys = [...new Set([...Object.keys(b), ...Object.keys(a)])].sort();
+  // A second of slack for the clocks of Redis and this process.
+  const expired = (k: string) => (before.expires[k] ?? Infinity) <= at + 1000;
   return keys
-    .filter((k) => before[k] !== after[k])
-    .map((k) => (k in before ? (k in after ? `rewrote ${k}: ${before[k]?.slice(0, 200)} → ${after[k]?.slice(0, 200)}` : `removed ${k}`) : `added ${k}: ${after[k]?.slice(0, 200)}`));
+    .filter((k) => b[k] !== a[k] && !(!(k in a) && expired(k)))
+    .map((k) => (k in b ? (k in a ? `rewrote ${k}: ${b[k]?.slice(0, 200)} → ${a[k]?.slice(0, 200)}` : `removed ${k}${k in before.expires ? ` (its TTL had ${(before.expires[k]! - at) | 0} ms left)` : ''}`) : `added ${k}: ${a[k]?.slice(0, 200)}`));
 }

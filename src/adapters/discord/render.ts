@@ -31,7 +31,8 @@ const STYLES: Record<NonNullable<MessageAction['style']> | 'none', ButtonStyle> 
 /** A config emoji (`white_check_mark`, `:eyes:` or `✅`) as the character Discord reacts with. */
 export function emojiOf(name: string): string {
   const bare = name.replace(/^:|:$/g, '');
-  return EMOJI[bare] ?? bare;
+  // Own entries only: user text such as `:constructor:` must not reach Object's built-ins.
+  return Object.hasOwn(EMOJI, bare) ? (EMOJI[bare] ?? bare) : bare;
 }
 
 /** A line's markup in Discord's terms. */
@@ -39,7 +40,7 @@ function convertLine(line: string): string {
   return line
     .replace(/<@!?([^>|]+)\|[^>]*>/g, '<@$1>')
     .replace(/<#([^>|]+)\|[^>]*>/g, '<#$1>')
-    .replace(/:([a-z0-9_+-]+):/g, (whole, name: string) => EMOJI[name] ?? whole)
+    .replace(/:([a-z0-9_+-]+):/g, (whole, name: string) => (Object.hasOwn(EMOJI, name) ? (EMOJI[name] ?? whole) : whole))
     .replace(/(?<!\*)\*([^\s*](?:[^*\n]*[^\s*])?)\*(?!\*)/g, '**$1**');
 }
 

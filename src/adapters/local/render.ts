@@ -20,7 +20,7 @@ export function renderText(text: string, o: RenderOptions): string {
   return text
     .replace(/<@!?([^>|]+)(?:\|[^>]*)?>/g, (_, id: string) => `@${id}`)
     .replace(/<#([^>|]+)(?:\|[^>]*)?>/g, (_, id: string) => `#${o.channelName(id)}`)
-    .replace(/:([a-z_]+):/g, (whole, name: string) => EMOJI[name] ?? whole)
+    .replace(/:([a-z_]+):/g, (whole, name: string) => (Object.hasOwn(EMOJI, name) ? (EMOJI[name] ?? whole) : whole))
     .replace(/\*([^*\n]+)\*/g, (_, inner: string) => (o.color ? `\x1b[1m${inner}\x1b[22m` : inner));
 }
 
