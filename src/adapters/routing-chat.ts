@@ -15,6 +15,7 @@ export class RoutingChat implements ChatPort {
     this.routes.set(platform, chat);
   }
 
+  /** Throws (inside the async methods below, so callers always get a rejected promise). */
   private to(workspace: string): ChatPort {
     const platform = workspace.includes(':') ? workspace.slice(0, workspace.indexOf(':')) : workspace;
     const chat = this.routes.get(platform);
@@ -24,35 +25,35 @@ export class RoutingChat implements ChatPort {
     return chat;
   }
 
-  createChannel(ws: string, name: string, options: { topic: string; private: boolean }): Promise<ChannelRef> {
+  async createChannel(ws: string, name: string, options: { topic: string; private: boolean }): Promise<ChannelRef> {
     return this.to(ws).createChannel(ws, name, options);
   }
-  invite(ws: string, channelId: string, userIds: string[]): Promise<void> {
+  async invite(ws: string, channelId: string, userIds: string[]): Promise<void> {
     return this.to(ws).invite(ws, channelId, userIds);
   }
-  setTopic(ws: string, channelId: string, topic: string): Promise<void> {
+  async setTopic(ws: string, channelId: string, topic: string): Promise<void> {
     return this.to(ws).setTopic(ws, channelId, topic);
   }
-  post(ws: string, channelId: string, message: OutboundMessage): Promise<MessageRef> {
+  async post(ws: string, channelId: string, message: OutboundMessage): Promise<MessageRef> {
     return this.to(ws).post(ws, channelId, message);
   }
-  update(ws: string, ref: MessageRef, message: OutboundMessage): Promise<void> {
+  async update(ws: string, ref: MessageRef, message: OutboundMessage): Promise<void> {
     return this.to(ws).update(ws, ref, message);
   }
-  dm(ws: string, userId: string, message: OutboundMessage): Promise<MessageRef> {
+  async dm(ws: string, userId: string, message: OutboundMessage): Promise<MessageRef> {
     return this.to(ws).dm(ws, userId, message);
   }
-  announce(ws: string, message: OutboundMessage): Promise<MessageRef> {
+  async announce(ws: string, message: OutboundMessage): Promise<MessageRef> {
     return this.to(ws).announce(ws, message);
   }
-  react(ws: string, ref: MessageRef, emoji: string): Promise<void> {
+  async react(ws: string, ref: MessageRef, emoji: string): Promise<void> {
     return this.to(ws).react(ws, ref, emoji);
   }
-  isMember(ws: string, userId: string): Promise<boolean> {
+  async isMember(ws: string, userId: string): Promise<boolean> {
     return this.to(ws).isMember(ws, userId);
   }
 
-  userName(ws: string, userId: string): Promise<string> {
+  async userName(ws: string, userId: string): Promise<string> {
     return this.to(ws).userName(ws, userId);
   }
 }

@@ -14,6 +14,7 @@ import { summaryMessage } from '../core/summary.js';
 import { outboundJobId } from '../scheduler/job-ids.js';
 import type { Deps } from './context.js';
 import { pagingOptions, record } from './record.js';
+import { TAKEN, whileClaimed } from './claims.js';
 
 /**
  * Carries out one outbox entry. Every effect is idempotent by its entry id (`eid`): queue jobs
@@ -123,18 +124,22 @@ async function openChannel(deps: Deps, inc: Incident): Promise<Incident> {
  */
 async function sendOnce(deps: Deps, job: OutboundJob, now: () => Promise<unknown>, firstRun = false): Promise<void> {
   const mark = `sent:${job.id}`;
-  // Claimed, not just checked: two relays on one entry (a lease that ran out under a stall) must
-  // not both post. The one that loses tries again later and finds the mark. The writer's first
-  // run of its own fresh entry skips both: the entry was leased to it from the moment it existed.
-  const claim = `sending:${job.id}`;
-  if (!firstRun) {
+  // The writer's first run of its own fresh entry cannot race anyone: the entry was leased to it
+  // from the moment it existed.
+  if (firstRun) return postOrQueue(deps, job, now, mark);
+  // Otherwise claimed, not just checked: two relays on one entry (a lease that ran out under a
+  // stall) must not both post. The mark is read under the claim; the loser tries again later.
+  const done = await whileClaimed(deps, `sending:${job.id}`, async () => {
     if (await deps.oncall.done(mark)) return;
-    if (!(await deps.store.claim(claim, 60))) throw new PlatformError('message being sent by another relay', 'transient');
-  }
+    await postOrQueue(deps, job, now, mark);
+  });
+  if (done === TAKEN) throw new PlatformError('message being sent by another relay', 'transient');
+}
+
+async function postOrQueue(deps: Deps, job: OutboundJob, now: () => Promise<unknown>, mark: string): Promise<void> {
   try {
     await now();
   } catch (err) {
-    if (!firstRun) await deps.store.release(claim).catch(() => undefined);
     if (err instanceof PlatformError && err.kind === 'permanent') throw err;
     deps.log.warn({ jobId: job.id, workspace: job.workspace, err: (err as Error).message }, 'message queued for retry');
     await deps.scheduler.send(job);

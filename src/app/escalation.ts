@@ -7,6 +7,7 @@ import type { Override } from '../core/rotation-schema.js';
 import type { Deps } from './context.js';
 import { renderPageOutcome, renderSummary } from './effects.js';
 import { record } from './record.js';
+import { TAKEN, whileClaimed } from './claims.js';
 
 /**
  * Runs one timer job (a policy step or an acknowledgement timeout). The decision is recorded
@@ -79,22 +80,27 @@ export async function deliveryGaveUp(deps: Deps, job: OutboundJob, err: Error): 
 
 async function deliverPage(deps: Deps, job: OutboundJob, page: { number: number; pageId: string }): Promise<void> {
   const key = { workspace: job.workspace, number: page.number };
-  const inc = await deps.store.get(key);
-  if (!pageWanted(inc, page.pageId)) {
-    // Why is on the timeline: the acknowledgement or the end of the incident that ended the page.
-    deps.log.info({ jobId: job.id, workspace: job.workspace, pageId: page.pageId, state: inc && findPage(inc, page.pageId)?.state }, 'page not sent: it ended before delivery');
-    return;
-  }
   // One send of a page at a time: a delivery whose wait timed out may still be talking to the
   // platform, and its retry must not send a second DM meanwhile (it comes back later and finds
-  // the page sent). The claim outlives the platform's own timeouts.
-  const claim = `page-send:${job.workspace}:${page.number}:${page.pageId}`;
-  if (!(await deps.store.claim(claim, SEND_CLAIM_S))) throw new PlatformError('page DM still being sent by an earlier try', 'transient');
+  // the page sent). The claim is a short lease, renewed while the send and the link run, and the
+  // page is read under it, so a try that follows a finished one sees the page sent.
+  const sent = await whileClaimed(deps, `page-send:${job.workspace}:${page.number}:${page.pageId}`, async () => {
+    const inc = await deps.store.get(key);
+    if (!pageWanted(inc, page.pageId)) {
+      // Why is on the timeline: the acknowledgement or the end of the incident that ended the page.
+      deps.log.info({ jobId: job.id, workspace: job.workspace, pageId: page.pageId, state: inc && findPage(inc, page.pageId)?.state }, 'page not sent: it ended before delivery');
+      return;
+    }
+    await sendAndLink(deps, job, key, page);
+  });
+  if (sent === TAKEN) throw new PlatformError('page DM still being sent by an earlier try', 'transient');
+}
+
+async function sendAndLink(deps: Deps, job: OutboundJob, key: { workspace: string; number: number }, page: { number: number; pageId: string }): Promise<void> {
   let dm: MessageRef;
   try {
     dm = await deps.chat.dm(job.workspace, job.target ?? '', job.message);
   } catch (err) {
-    await deps.store.release(claim).catch(() => undefined);
     if (err instanceof PlatformError && err.kind === 'permanent') {
       await record(deps, key, (current) => decidePageFailed(current, page.pageId, err.message, deps.clock.now()));
     }
@@ -108,12 +114,6 @@ async function deliverPage(deps: Deps, job: OutboundJob, page: { number: number;
     }),
   );
 }
-
-/**
- * Longer than a send may take (10 s platform timeouts; a DM is up to two calls), shorter than
- * BullMQ's 30 s stall check: after a crash mid-send the claim is gone before the job comes back.
- */
-const SEND_CLAIM_S = 25;
 
 async function withRetries<T>(work: () => Promise<T>, attempts = 6): Promise<T> {
   for (let i = 1; ; i++) {

@@ -34,6 +34,10 @@ export interface Workers {
   close(timeoutMs?: number): Promise<void>;
 }
 
+/** The job lock (renewed by BullMQ every half of it while the job runs) and how often stalls are looked for. */
+const JOB_LOCK_MS = 5_000;
+const STALLED_CHECK_MS = 2_000;
+
 /** Never wait less than this on a 429, so a `Retry-After: 0` cannot spin the worker. */
 const MIN_RATE_LIMIT_DELAY_MS = 5;
 
@@ -171,6 +175,11 @@ export function startWorkers(opts: StartWorkersOptions): Workers {
     prefix: opts.prefix,
     concurrency: concurrency ?? 8,
     settings: { backoffStrategy: cappedBackoff(opts.log, queue, opts.backoff) },
+    // A job whose process died comes back within seconds, not BullMQ's default 30 s, and is never
+    // given up for stalling: steps and deliveries are idempotent, a page late by half a minute is not.
+    lockDuration: JOB_LOCK_MS,
+    stalledInterval: STALLED_CHECK_MS,
+    maxStalledCount: 100,
   });
   const steps = new Worker<StepJobData>(QUEUES.steps, stepProcessor(opts.onStep, shutdown.signal), common(QUEUES.steps, opts.concurrency?.steps));
   const ctx: OutboundContext = { log: opts.log, deliver: opts.deliver, timeoutMs: opts.deliveryTimeoutMs ?? 15_000, shutdown: shutdown.signal };

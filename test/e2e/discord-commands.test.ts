@@ -149,8 +149,12 @@ describe('/incident on Discord', () => {
     });
     expect(await app.fake.answered(app.fake.press(alice, page!.id, 'Escalate'))).toEqual({ text: 'Escalating INC-1: the next tier is being paged.', ephemeral: true });
     await pages(dave);
-    expect(await app.fake.answered(app.fake.press(alice, page!.id, 'Acknowledge'))).toEqual({ text: 'Acknowledged INC-1. Escalation stopped.', ephemeral: true });
     expect(visibleText(page!)).toContain('[ Acknowledge ] [ Escalate ]');
+    expect(await app.fake.answered(app.fake.press(alice, page!.id, 'Acknowledge'))).toEqual({ text: 'Acknowledged INC-1. Escalation stopped.', ephemeral: true });
+    // Once acknowledged, the DM itself says so in place of its buttons (a DM channel is edited too).
+    await app.settle();
+    expect(visibleText(page!)).toContain(`Acknowledged by <@${alice.id}>`);
+    expect(visibleText(page!)).not.toContain('[ Acknowledge ]');
   });
 });
 

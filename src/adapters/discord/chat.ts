@@ -105,7 +105,8 @@ export class DiscordChat implements ChatPort {
   }
 
   async update(ws: string, ref: MessageRef, message: OutboundMessage): Promise<void> {
-    const channel = await this.textChannel(ref.channelId);
+    // Page DMs are edited too (their outcome replaces their buttons): a DM channel is fine here.
+    const channel = await this.editableChannel(ref.channelId);
     await platformCall('edit message', () => channel.messages.edit(ref.messageId, renderOne(message, guildOf(ws))));
   }
 
@@ -176,6 +177,14 @@ export class DiscordChat implements ChatPort {
   private async guild(ws: string): Promise<Guild> {
     const id = guildOf(ws);
     return this.client.guilds.cache.get(id) ?? platformCall('fetch guild', () => this.client.guilds.fetch(id));
+  }
+
+  private async editableChannel(channelId: string): Promise<SendableChannels> {
+    const channel = await platformCall('fetch channel', () => this.client.channels.fetch(channelId));
+    if (!channel || !channel.isTextBased() || !channel.isSendable()) {
+      throw new PlatformError(`discord: channel ${channelId} is not a text channel`, 'permanent', undefined, 'The channel was deleted or changed type.');
+    }
+    return channel;
   }
 
   private async textChannel(channelId: string): Promise<GuildTextBasedChannel & SendableChannels> {
