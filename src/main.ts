@@ -76,6 +76,7 @@ async function openCore(s: Settings, o: { chat: ChatPort; clock?: Clock; logFile
     scheduler,
     oncall: new RedisOnCallStore(redis, env.KEY_PREFIX),
     outbox: new RedisOutbox(redis, env.KEY_PREFIX),
+    stepEffectsInBackground: true,
   };
   const workers = startWorkers({
     connection: redisServer.url,

@@ -46,6 +46,7 @@ export function benchDeps(p: DepsParts): Deps {
     scheduler: p.scheduler,
     oncall: new RedisOnCallStore(p.redis, p.prefix),
     outbox: new RedisOutbox(p.redis, p.prefix),
+    stepEffectsInBackground: true,
   };
 }
 

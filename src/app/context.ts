@@ -23,6 +23,12 @@ export interface Deps {
    * real time, unlike `clock`, which tests replay; a test that simulates crashes moves this one.
    */
   wallMs?: () => number;
+  /**
+   * Timer jobs leave their effects running in the background and free their worker slot at once
+   * (src/main.ts sets it). Off, a step job awaits them: the property test needs every call of a
+   * task to happen inside that task.
+   */
+  stepEffectsInBackground?: boolean;
 }
 
 /** A platform's slash command, reduced to what every platform has. */

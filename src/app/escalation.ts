@@ -22,7 +22,9 @@ export async function runStep(deps: Deps, ref: StepRef): Promise<void> {
   const now = deps.clock.now();
   const overrides = await deps.oncall.overrides(ref.workspace, now);
   const names = await namesFor(deps, current, ref, now, overrides);
-  const { after, events } = await record(deps, key, (inc) => decideStep(inc, ref, now, overrides, (id) => names.get(id) ?? id), { current });
+  // The step's effects (its page DMs, the next timer, the channel line) run in the background:
+  // they are in the outbox already, and the step worker is free for the next timer at once.
+  const { after, events } = await record(deps, key, (inc) => decideStep(inc, ref, now, overrides, (id) => names.get(id) ?? id), { current, background: deps.stepEffectsInBackground ?? false });
   const log = deps.log.child({ incidentId: after.ref, workspace: ref.workspace, step: ref.step, generation: ref.generation });
   if (events.length === 0) log.info({ phase: after.escalation?.phase, status: after.status }, 'escalation step skipped');
   else log.info({ paged: events.flatMap((e) => (e.type === 'paged' ? e.users.map((u) => u.id) : [])) }, 'escalation step ran');

@@ -14,6 +14,13 @@ import { runEntries } from './relay.js';
  */
 export const LEASE_MS = 4_000;
 
+let inBackground = 0;
+
+/** Batches of entries this process is running in the background now (tests wait for 0; shutdown could too). */
+export function backgroundRuns(): number {
+  return inBackground;
+}
+
 export function wallMs(deps: Deps): number {
   return deps.wallMs ? deps.wallMs() : Date.now();
 }
@@ -53,10 +60,21 @@ export async function record(
   deps: Deps,
   key: IncidentKey,
   decide: (current: Incident) => IncidentEvent[],
-  o: Omit<MutateOptions, 'outbox' | 'leaseUntilMs'> = {},
+  o: Omit<MutateOptions, 'outbox' | 'leaseUntilMs'> & { background?: boolean } = {},
 ): Promise<MutateResult> {
-  const result = await mutate(deps.store, key, decide, { ...o, ...outboxOptions(deps) });
+  const { background, ...options } = o;
+  const result = await mutate(deps.store, key, decide, { ...options, ...outboxOptions(deps) });
   if (!result.entries?.length) return result;
+  if (background) {
+    // The caller need not wait (a timer job frees its worker slot for the next timer): the
+    // entries are leased to this process and kept leased while they run; if it dies, a relay
+    // takes them over.
+    inBackground++;
+    void runEntries(deps, result.entries, result.after)
+      .catch((err: unknown) => deps.log.warn({ err, incidentId: result.after.ref }, 'outbox entries left for the relay'))
+      .finally(() => inBackground--);
+    return result;
+  }
   // `after` becomes the state once the effects ran (a declaration answers with its new channel).
   const latest = await runEntries(deps, result.entries, result.after);
   return { ...result, after: latest ?? result.after };

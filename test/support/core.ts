@@ -6,6 +6,7 @@ import { inject } from 'vitest';
 import type { Deps } from '../../src/app/context.js';
 import { deliver, deliveryGaveUp, runStep } from '../../src/app/escalation.js';
 import { startRelay } from '../../src/app/relay.js';
+import { backgroundRuns } from '../../src/app/record.js';
 import { parseConfig, type AppConfig } from '../../src/config.js';
 import { translator } from '../../src/core/i18n/index.js';
 import type { ChatPort, Logger } from '../../src/core/ports.js';
@@ -79,6 +80,7 @@ export async function openTestCore(o: TestCoreOptions): Promise<TestCore> {
     scheduler,
     oncall: new RedisOnCallStore(redis.redis, redis.prefix),
     outbox: new RedisOutbox(redis.redis, redis.prefix),
+    stepEffectsInBackground: true,
     store: new RedisIncidentStore(redis.redis, redis.prefix),
     chat,
     clock,
@@ -106,7 +108,7 @@ export async function openTestCore(o: TestCoreOptions): Promise<TestCore> {
       const counts = await Promise.all(queues.map((q) => q.getJobCounts('wait', 'active', 'prioritized')));
       // Outbox entries due soon count as work; one retried minutes from now does not hold a test up.
       const outbox = await Promise.all((await deps.store.workspaces()).map((ws) => deps.outbox.pending(ws, Date.now() + 500)));
-      const busy = !idle || outbox.some((n) => n > 0) || counts.some((c) => (c.wait ?? 0) + (c.active ?? 0) + (c.prioritized ?? 0) > 0);
+      const busy = !idle || backgroundRuns() > 0 || outbox.some((n) => n > 0) || counts.some((c) => (c.wait ?? 0) + (c.active ?? 0) + (c.prioritized ?? 0) > 0);
       quiet = busy ? 0 : quiet + 1;
     }
   }

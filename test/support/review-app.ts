@@ -1,3 +1,4 @@
+import { backgroundRuns } from '../../src/app/record.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -49,6 +50,7 @@ export async function reviewApp(configDoc: object, o: ReviewAppOptions = {}): Pr
     scheduler,
     oncall: new RedisOnCallStore(redis.redis, redis.prefix),
     outbox: new RedisOutbox(redis.redis, redis.prefix),
+    stepEffectsInBackground: true,
     store: new RedisIncidentStore(redis.redis, redis.prefix),
     chat,
     clock,
@@ -83,7 +85,7 @@ export async function reviewApp(configDoc: object, o: ReviewAppOptions = {}): Pr
       await new Promise((r) => setTimeout(r, 15));
       const counts = await Promise.all(queues.map((q) => q.getJobCounts('wait', 'active', 'prioritized')));
       const outbox = await Promise.all((await deps.store.workspaces()).map((ws) => deps.outbox.pending(ws, Date.now() + 500)));
-      const busy = running.size > 0 || outbox.some((n) => n > 0) || counts.some((c) => (c.wait ?? 0) + (c.active ?? 0) + (c.prioritized ?? 0) > 0);
+      const busy = running.size > 0 || backgroundRuns() > 0 || outbox.some((n) => n > 0) || counts.some((c) => (c.wait ?? 0) + (c.active ?? 0) + (c.prioritized ?? 0) > 0);
       quiet = busy ? 0 : quiet + 1;
     }
   }
