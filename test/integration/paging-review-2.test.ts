@@ -2,7 +2,6 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { PlatformError } from '../../src/core/errors.js';
 import { testApp, type TestApp } from '../support/app.js';
 import { MIN, PAGING, allDms, drained, eventsOf, pageDms, text, until } from '../support/paging.js';
-import { reviewApp } from '../support/review-app.js';
 
 /**
  * Regression tests of the review fixed in 1fcb54f, findings 6–8 (1–4 are in
@@ -69,7 +68,7 @@ describe('6. a stand-down DM still on its way', () => {
 
 describe('7. a page DM the outbound queue gave up on', () => {
   it('goes on the timeline and is told in the channel', async () => {
-    const a = (app = await reviewApp(PAGING, { outboundAttempts: 3 }));
+    const a = (app = await testApp(PAGING, undefined, { outboundAttempts: 3 }));
     const dm = a.chat.dm.bind(a.chat);
     let refused = 0;
     a.chat.dm = async (ws, user, message) => {

@@ -8,7 +8,6 @@ import type { OutboundMessage, OutboxStore } from '../../src/core/ports.js';
 import { createIncident } from '../../src/store/mutate.js';
 import { testApp, type TestApp } from '../support/app.js';
 import { MIN, PAGING, drained, eventsOf, pageDms, text, until } from '../support/paging.js';
-import { reviewApp } from '../support/review-app.js';
 
 /**
  * Regression tests of the review fixed in 1fcb54f, findings 1–4 (5–8 are in
@@ -61,7 +60,7 @@ describe('1. a forged Escalate press', () => {
 
 describe('2. a page DM slower than the delivery timeout', () => {
   it('is sent once, and a ✅ on it acknowledges', async () => {
-    const a = (app = await reviewApp(PAGING, { deliveryTimeoutMs: 400 }));
+    const a = (app = await testApp(PAGING, undefined, { deliveryTimeoutMs: 400 }));
     const dm = a.chat.dm.bind(a.chat);
     let slow = 0;
     a.chat.dm = async (ws, user, message) => {
@@ -80,7 +79,7 @@ describe('2. a page DM slower than the delivery timeout', () => {
   });
 
   it('sent twice after all (the platform hung past the send claim) is acknowledged by a ✅ on either DM', async () => {
-    const a = (app = await reviewApp(PAGING, { deliveryTimeoutMs: 400 }));
+    const a = (app = await testApp(PAGING, undefined, { deliveryTimeoutMs: 400 }));
     const dm = a.chat.dm.bind(a.chat);
     const hung = gate();
     let calls = 0;
@@ -108,7 +107,7 @@ describe('2. a page DM slower than the delivery timeout', () => {
 
 describe('3. a relay working on a slow entry', () => {
   it('keeps the lease of every entry it claimed: another relay opens no second channel', async () => {
-    const a = (app = await reviewApp({}, { relay: false }));
+    const a = (app = await testApp({}, undefined, { relay: false }));
     // Two declarations whose writer died before running their effects (its lease ran out long ago).
     const dead: Deps = { ...a.deps, wallMs: () => Date.now() - 60_000 };
     for (const title of ['DB down', 'Cache cold']) {

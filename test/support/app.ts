@@ -2,7 +2,7 @@ import { commands } from '../../commands/index.js';
 import { LocalWorkspace } from '../../src/adapters/local/local-workspace.js';
 import { LocalTerminal } from '../../src/adapters/local/terminal.js';
 import { ManualClock } from '../../src/infra/clock.js';
-import { openTestCore, parseTestConfig, type TestCore } from './core.js';
+import { openTestCore, parseTestConfig, type TestCore, type TestCoreOptions } from './core.js';
 import { testRedis, type TestRedis } from './redis.js';
 
 export interface TestApp extends Omit<TestCore, 'advance'> {
@@ -20,13 +20,16 @@ export interface TestApp extends Omit<TestCore, 'advance'> {
 }
 
 /** The real local workspace, dispatcher and Redis store, with a clock the test moves. */
-export async function testApp(configDoc: object = {}, start = new Date('2025-12-26T00:00:00Z')): Promise<TestApp> {
+/** Knobs of the core that tests of queue failures and relays turn (defaults as src/main.ts). */
+export type TestAppOptions = Pick<TestCoreOptions, 'deliveryTimeoutMs' | 'outboundAttempts' | 'relay'>;
+
+export async function testApp(configDoc: object = {}, start = new Date('2025-12-26T00:00:00Z'), options: TestAppOptions = {}): Promise<TestApp> {
   const redis = await testRedis();
   const output: string[] = [];
   const print = (line: string) => output.push(line);
   const chat = new LocalWorkspace(print, parseTestConfig(configDoc).channels.announce);
   const clock = new ManualClock(start);
-  const core = await openTestCore({ redis, configDoc, clock, chat });
+  const core = await openTestCore({ redis, configDoc, clock, chat, ...options });
   const { deps, settle } = core;
   const terminal = new LocalTerminal(deps, chat, commands, print, { user: 'alice' });
   return {

@@ -52,6 +52,12 @@ export interface TestCoreOptions {
   postmortemPrefix?: string;
   /** Extra check `settle()` waits on besides the queues (the Slack adapter's post-ack work); false means busy. */
   idle?: () => Promise<boolean>;
+  /** The outbound worker's delivery timeout (default 15 s, as in src/main.ts). */
+  deliveryTimeoutMs?: number;
+  /** Attempts of a queued message before the queue gives up (default 500). */
+  outboundAttempts?: number;
+  /** False: no background relay (a test that plays the relays itself). */
+  relay?: boolean;
 }
 
 export interface TestCore {
@@ -75,7 +81,7 @@ export async function openTestCore(o: TestCoreOptions): Promise<TestCore> {
   const log = new MemoryLogger();
   const url = inject('redisUrl');
   const queuePrefix = `${redis.prefix}{q}`;
-  const scheduler = new BullScheduler({ connection: url, prefix: queuePrefix });
+  const scheduler = new BullScheduler({ connection: url, prefix: queuePrefix, ...(o.outboundAttempts ? { outboundAttempts: o.outboundAttempts } : {}) });
   const deps: Deps = {
     scheduler,
     oncall: new RedisOnCallStore(redis.redis, redis.prefix),
@@ -89,16 +95,25 @@ export async function openTestCore(o: TestCoreOptions): Promise<TestCore> {
     log,
     postmortems: new PostmortemFiles(postmortemDir),
   };
+  // Deliveries still running, also those the worker stopped waiting for on its timeout: a "sent
+  // once" check after settle() must not pass because a second copy is still on its way.
+  const running = new Set<Promise<void>>();
   const workers = startWorkers({
     connection: url,
     prefix: queuePrefix,
     log,
     onStep: (ref) => runStep(deps, ref),
-    deliver: (job) => deliver(deps, job),
+    deliver: (job) => {
+      const p = deliver(deps, job);
+      running.add(p);
+      p.then(() => running.delete(p), () => running.delete(p));
+      return p;
+    },
     onGaveUp: (job, err) => deliveryGaveUp(deps, job, err),
     backoff: { baseMs: 20, capMs: 200 },
+    ...(o.deliveryTimeoutMs ? { deliveryTimeoutMs: o.deliveryTimeoutMs } : {}),
   });
-  const relay = startRelay(deps, { pollMs: 20 });
+  const relay = o.relay === false ? undefined : startRelay(deps, { pollMs: 20 });
   const queues = [QUEUES.steps, QUEUES.outbound].map((name) => new Queue(name, { connection: { url }, prefix: queuePrefix }));
 
   async function settle(): Promise<void> {
@@ -108,7 +123,7 @@ export async function openTestCore(o: TestCoreOptions): Promise<TestCore> {
       const counts = await Promise.all(queues.map((q) => q.getJobCounts('wait', 'active', 'prioritized')));
       // Outbox entries due soon count as work; one retried minutes from now does not hold a test up.
       const outbox = await Promise.all((await deps.store.workspaces()).map((ws) => deps.outbox.pending(ws, Date.now() + 500)));
-      const busy = !idle || backgroundRuns() > 0 || outbox.some((n) => n > 0) || counts.some((c) => (c.wait ?? 0) + (c.active ?? 0) + (c.prioritized ?? 0) > 0);
+      const busy = !idle || running.size > 0 || backgroundRuns() > 0 || outbox.some((n) => n > 0) || counts.some((c) => (c.wait ?? 0) + (c.active ?? 0) + (c.prioritized ?? 0) > 0);
       quiet = busy ? 0 : quiet + 1;
     }
   }
@@ -125,7 +140,7 @@ export async function openTestCore(o: TestCoreOptions): Promise<TestCore> {
       await settle();
     },
     async close() {
-      await relay.stop();
+      await relay?.stop();
       await workers.close(2_000);
       await Promise.all(queues.map((q) => q.obliterate({ force: true }).then(() => q.close())));
       await scheduler.close();
