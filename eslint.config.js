@@ -6,7 +6,7 @@ import tseslint from 'typescript-eslint';
 const ioLibraries = ['@slack/*', 'discord.js', 'bullmq', 'ioredis', 'pino', 'node:fs', 'node:fs/promises', 'node:child_process', 'node:net', 'node:http'];
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '.data/', 'coverage/'] },
+  { ignores: ['node_modules/', '.data/', 'coverage/', 'dist/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -3,6 +3,7 @@ import { escalationTimers, escalationTimersOptionsFromEnv } from './escalation-t
 import { slackAck, slackAckOptionsFromEnv } from './slack-ack.js';
 import { discordLatency, discordOptionsFromEnv } from './discord-latency.js';
 import { declarePage, declarePageOptionsFromEnv } from './declare-page.js';
+import { alertStorm, alertStormOptionsFromEnv } from './alert-storm.js';
 import { exitWhenDone } from './lib/main.js';
 
 /**
@@ -16,6 +17,7 @@ const benches: { name: string; run: () => Promise<void> }[] = [
   { name: 'declare-page', run: async () => void (await declarePage(declarePageOptionsFromEnv())) },
   { name: 'slack-ack', run: () => slackAck(slackAckOptionsFromEnv()) },
   { name: 'discord-latency', run: () => discordLatency(discordOptionsFromEnv()) },
+  { name: 'alert-storm', run: async () => void (await alertStorm(alertStormOptionsFromEnv())) },
 ];
 
 async function main(): Promise<void> {

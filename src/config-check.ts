@@ -19,3 +19,6 @@ console.log(`  postmortems: ${c.postmortems.dir}`);
 console.log(`  rotations: ${c.rotations.map((r) => `${r.id} (${r.layers.length} layer(s), ${r.timeZone})`).join(', ') || '(none)'}`);
 console.log(`  policies: ${c.policies.map((p) => `${p.id} (${p.tiers.length} tier(s), repeat ${p.repeat})`).join(', ') || '(none: nobody is paged)'}`);
 console.log(`  routes: ${c.routes.map((r) => `${[r.severity ?? '*'].flat().join('/')}${r.service ? ` ${r.service}` : ''} -> ${r.policy}`).join(', ') || '(none)'}; default policy: ${c.defaultPolicy ?? '(none)'}`);
+console.log(
+  `  alert sources: ${c.alertSources.map((s) => `${s.id} (${s.kind} → ${s.workspace}, ${s.auth.type}, ${s.routes.length} route(s)) at POST /alerts/${s.id}`).join(', ') || '(none; the local workspace takes alerts on /alerts/local)'}`,
+);

@@ -3,6 +3,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import type { SeverityLevel } from './core/model.js';
 import { rotationsSchema } from './core/rotation-schema.js';
+import { alertSourcesSchema } from './core/alerts/config.js';
 
 /**
  * Configuration as code: one YAML file (INCIDENT_CONFIG) for what an on-call team owns, and the
@@ -127,6 +128,8 @@ export const configSchema = z
     /** User ids who may do everything (docs/security.md). */
     admins: z.array(z.coerce.string().min(1)).default([]),
     limits: limitsSchema,
+    /** Monitoring that may open incidents over HTTP: Alertmanager, Grafana, PagerDuty-style events (docs/alerts.md). */
+    alertSources: alertSourcesSchema,
   })
   .strict()
   .superRefine((c, ctx) => {
@@ -146,7 +149,30 @@ export const configSchema = z
 
 export type AppConfig = z.infer<typeof configSchema>;
 
-type Shape = Pick<AppConfig, 'rotations' | 'policies' | 'routes' | 'defaultPolicy' | 'severities' | 'services'>;
+type Shape = Pick<AppConfig, 'rotations' | 'policies' | 'routes' | 'defaultPolicy' | 'severities' | 'services' | 'alertSources'>;
+
+/** Alert sources: unique ids, and every severity, service and policy a route names exists. */
+function checkAlertSources(c: Shape, ctx: z.RefinementCtx): void {
+  const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });
+  const ids = c.alertSources.map((s) => s.id);
+  c.alertSources.forEach((source, i) => {
+    if (ids.indexOf(source.id) !== i) issue(['alertSources', i, 'id'], `duplicate alert source ${source.id}`);
+    if (source.auth.type === 'routingKey' && source.kind !== 'events') issue(['alertSources', i, 'auth', 'type'], 'routingKey is for kind: events');
+    source.routes.forEach((r, j) => {
+      const path = ['alertSources', i, 'routes', j];
+      if (r.severity && !c.severities.some((s) => s.id === r.severity)) issue([...path, 'severity'], `no severity ${r.severity}`);
+      if (r.service && c.services.length && !c.services.some((s) => s.id === r.service)) issue([...path, 'service'], `no service ${r.service}`);
+      if (r.policy && !c.policies.some((p) => p.id === r.policy)) issue([...path, 'policy'], `no policy ${r.policy}`);
+      for (const [label, re] of Object.entries(r.matchRegex)) {
+        try {
+          new RegExp(re);
+        } catch {
+          issue([...path, 'matchRegex', label], 'not a valid regular expression');
+        }
+      }
+    });
+  });
+}
 
 /** Cross-references of the paging settings: every name used must exist. */
 function checkPaging(c: Shape, ctx: z.RefinementCtx): void {
@@ -167,6 +193,7 @@ function checkPaging(c: Shape, ctx: z.RefinementCtx): void {
     for (const sev of [r.severity ?? []].flat()) if (!severities.has(sev)) issue(['routes', i, 'severity'], `no severity ${sev}`);
     if (r.service && c.services.length && !c.services.some((s) => s.id === r.service)) issue(['routes', i, 'service'], `no service ${r.service}`);
   });
+  checkAlertSources(c, ctx);
   if (c.defaultPolicy && !policies.includes(c.defaultPolicy)) issue(['defaultPolicy'], `no policy ${c.defaultPolicy}`);
 }
 
@@ -217,7 +244,10 @@ const envSchema = z.object({
   SLACK_SIGNING_SECRET: z.string().min(1).optional(),
   SLACK_APP_TOKEN: z.string().startsWith('xapp-', 'an app-level token starts with xapp-').optional(),
   SLACK_API_URL: z.string().url().optional(),
+  // The one HTTP server (Slack's /slack/events, alerts, /livez, /readyz, /metrics). HOST unset:
+  // 127.0.0.1 for the local workspace (a laptop demo opens no port to the network), 0.0.0.0 on Slack/Discord.
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).optional(),
   // Discord: the gateway, one or several guilds.
   DISCORD_TOKEN: z.string().min(1).optional(),
   DISCORD_APPLICATION_ID: z.string().regex(/^\d+$/, 'the application id is a number').optional(),

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
+import { PassThrough, type Readable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import { Redis } from 'ioredis';
 import { commands } from '../commands/index.js';
@@ -7,6 +7,8 @@ import type { Deps } from './app/context.js';
 import { deliver, deliveryGaveUp, runStep } from './app/escalation.js';
 import { rearmEscalations } from './app/rearm.js';
 import { loadConfig, parseEnv, type AppConfig, type Env } from './config.js';
+import { resolveAlertSecrets } from './core/alerts/auth.js';
+import type { AlertSecret } from './core/alerts/config.js';
 import { translator } from './core/i18n/index.js';
 import type { ChatPort, Clock, Logger } from './core/ports.js';
 import { LocalTerminal } from './adapters/local/terminal.js';
@@ -16,10 +18,17 @@ import { startSlack } from './adapters/slack/index.js';
 import { startDiscord } from './adapters/discord/index.js';
 import { systemClock } from './infra/clock.js';
 import { createLogger } from './infra/logger.js';
+import { PromMetrics } from './infra/metrics.js';
+import { backgroundEffects, onShutdownSignal, stopInOrder } from './infra/shutdown.js';
+import { observedChat, observedStore } from './infra/observe.js';
+import type { ReadinessCheck } from './http/health.js';
+import { httpBanner, withLocalSource } from './http/local-source.js';
+import { startHttpServer, type HttpServer } from './http/server.js';
 import { PostmortemFiles } from './infra/postmortem-files.js';
 import { ensureRedis, maskUrl } from './infra/redis-server.js';
 import { BullScheduler } from './scheduler/bullmq-scheduler.js';
 import { startWorkers } from './scheduler/workers.js';
+import { RedisAlertStore } from './store/redis-alerts.js';
 import { RedisOnCallStore } from './store/redis-oncall.js';
 import { RedisOutbox } from './store/redis-outbox.js';
 import { startRelay } from './app/relay.js';
@@ -33,15 +42,19 @@ import { RedisIncidentStore } from './store/redis-store.js';
 export interface Settings {
   env: Env;
   config: AppConfig;
+  /** Each alert source's secret, by source id, read from the environment (none: no source takes alerts). */
+  alertSecrets?: Map<string, AlertSecret>;
 }
 
-/** Reads env and config; on any problem prints every one of them and exits. */
+/** Reads env, config and alert secrets; on any problem prints every one of them and exits. */
 export function settingsOrExit(processEnv: NodeJS.ProcessEnv = process.env): Settings {
   const env = parseEnv(processEnv);
   if (!env.ok) exitWith('Environment problems:', env.problems);
   const config = loadConfig(env.env.INCIDENT_CONFIG);
   if (!config.ok) exitWith(`Config problems in ${env.env.INCIDENT_CONFIG}:`, config.problems);
-  return { env: env.env, config: config.config };
+  const secrets = resolveAlertSecrets(config.config.alertSources, processEnv);
+  if (!secrets.ok) exitWith('Alert source secrets missing from the environment:', secrets.problems);
+  return { env: env.env, config: config.config, alertSecrets: secrets.secrets };
 }
 
 function exitWith(title: string, problems: string[]): never {
@@ -53,20 +66,30 @@ interface Core {
   deps: Deps;
   scheduler: BullScheduler;
   log: Logger;
+  metrics: PromMetrics;
+  /** /readyz: Redis and the workers; the platforms add theirs. */
+  readiness: Map<string, ReadinessCheck>;
+  /** Redis is connected (no I/O): alert requests get a 503 at once when not. */
+  redisUp(): boolean;
   close(): Promise<void>;
 }
 
-/** Redis (found or started), the store, the queues and their workers, around a given chat port. */
-async function openCore(s: Settings, o: { chat: ChatPort; clock?: Clock; logFile?: string; print?: (line: string) => void; platform: string }): Promise<Core> {
+interface CoreOptions {
+  chat: ChatPort;
+  clock?: Clock;
+  logFile?: string;
+  print?: (line: string) => void;
+  platform: string;
+}
+
+/** The stores on one Redis connection, observed for metrics, and the rest of what commands use. */
+function buildDeps(s: Settings, o: CoreOptions, parts: { redis: Redis; scheduler: BullScheduler; log: Logger; metrics: PromMetrics }): Deps {
   const { env, config } = s;
-  const redisServer = await ensureRedis(env.REDIS_URL, { dataDir: join(env.DATA_DIR, 'redis'), ...(o.print ? { log: o.print } : {}) });
-  const redis = new Redis(redisServer.url, { maxRetriesPerRequest: 3 });
-  const log = createLogger({ level: env.LOG_LEVEL, ...(o.logFile ? { file: o.logFile } : {}) });
-  redis.on('error', (err) => log.error({ redis: maskUrl(redisServer.url), err: err.message }, 'redis connection error'));
-  const queuePrefix = `${env.KEY_PREFIX}{q}`;
-  const scheduler = new BullScheduler({ connection: redisServer.url, prefix: queuePrefix, log });
-  const deps: Deps = {
-    store: new RedisIncidentStore(redis, env.KEY_PREFIX),
+  const { redis, scheduler, log, metrics } = parts;
+  const store = observedStore(new RedisIncidentStore(redis, env.KEY_PREFIX), metrics);
+  metrics.watch({ store, severities: config.severities.map((sev) => sev.id), queues: () => scheduler.jobCounts(), log });
+  return {
+    store,
     chat: o.chat,
     clock: o.clock ?? systemClock,
     config,
@@ -76,16 +99,39 @@ async function openCore(s: Settings, o: { chat: ChatPort; clock?: Clock; logFile
     scheduler,
     oncall: new RedisOnCallStore(redis, env.KEY_PREFIX),
     outbox: new RedisOutbox(redis, env.KEY_PREFIX),
+    alerts: new RedisAlertStore(redis, env.KEY_PREFIX),
     stepEffectsInBackground: true,
+    metrics,
   };
+}
+
+/** Redis (found or started), the store, the queues and their workers, around a given chat port. */
+async function openCore(s: Settings, o: CoreOptions): Promise<Core> {
+  const { env } = s;
+  const redisServer = await ensureRedis(env.REDIS_URL, { dataDir: join(env.DATA_DIR, 'redis'), ...(o.print ? { log: o.print } : {}) });
+  const redis = new Redis(redisServer.url, { maxRetriesPerRequest: 3 });
+  const log = createLogger({ level: env.LOG_LEVEL, ...(o.logFile ? { file: o.logFile } : {}) });
+  redis.on('error', (err) => log.error({ redis: maskUrl(redisServer.url), err: err.message }, 'redis connection error'));
+  const queuePrefix = `${env.KEY_PREFIX}{q}`;
+  const scheduler = new BullScheduler({ connection: redisServer.url, prefix: queuePrefix, log });
+  const metrics = new PromMetrics();
+  const deps = buildDeps(s, o, { redis, scheduler, log, metrics });
   const workers = startWorkers({
     connection: redisServer.url,
     prefix: queuePrefix,
     log: deps.log,
-    onStep: (ref) => runStep(deps, ref),
+    onStep: (ref, job) => {
+      metrics.stepLate(deps.clock.now().getTime() - Date.parse(job.dueAt));
+      return runStep(deps, ref);
+    },
     deliver: (job) => deliver(deps, job),
     onGaveUp: (job, err) => deliveryGaveUp(deps, job, err),
+    onRetry: (reason) => metrics.outboundRetry(reason),
   });
+  const readiness = new Map<string, ReadinessCheck>([
+    ['redis', async () => (redis.status === 'ready' ? (await redis.ping()) === 'PONG' : `redis connection ${redis.status}`)],
+    ['workers', () => workers.running() || 'queue workers are not running'],
+  ]);
   // Effects that a crashed or restarted process left in the outbox go out first.
   const relay = startRelay(deps);
   const { armed, overdue } = await rearmEscalations(deps);
@@ -93,19 +139,31 @@ async function openCore(s: Settings, o: { chat: ChatPort; clock?: Clock; logFile
   // The sweep again every minute: a timer whose queueing failed (Redis blip) is back within a minute.
   const sweep = setInterval(() => void rearmEscalations(deps).catch((err: Error) => log.error({ err: err.message }, 'escalation sweep failed')), 60_000);
   sweep.unref();
-  return {
-    deps,
-    scheduler,
-    log,
-    async close() {
-      clearInterval(sweep);
-      await relay.stop();
-      await workers.close(5_000);
-      await scheduler.close();
-      await redis.quit().catch(() => undefined);
-      await redisServer.stop();
-    },
+  const close = async (): Promise<void> => {
+    clearInterval(sweep);
+    await backgroundEffects(5_000);
+    await stopInOrder(log, [
+      ['relay', () => relay.stop()],
+      ['workers', () => workers.close(5_000)],
+      ['queues', () => scheduler.close()],
+      // A connection to a Redis that is away cannot say goodbye; nothing to report.
+      ['redis connection', () => redis.quit().catch(() => undefined)],
+      ['redis', () => redisServer.stop()],
+    ]);
   };
+  return { deps, scheduler, log, metrics, readiness, redisUp: () => redis.status === 'ready', close };
+}
+
+/** The HTTP server on PORT, serving health, metrics and the alert endpoints of `config`. */
+function serveHttp(s: Settings, core: Core, host: string): Promise<HttpServer> {
+  return startHttpServer({
+    port: s.env.PORT,
+    host,
+    log: core.log.child({ component: 'http' }),
+    readiness: core.readiness,
+    metrics: core.metrics,
+    alerts: { deps: core.deps, sources: s.config.alertSources, secrets: s.alertSecrets ?? new Map(), metrics: core.metrics, available: core.redisUp },
+  });
 }
 
 export interface LocalOptions extends Settings {
@@ -119,19 +177,44 @@ export interface LocalOptions extends Settings {
   linger?: () => Promise<void>;
 }
 
-/** Runs the local terminal workspace until its input ends or someone types /quit. */
+/**
+ * Runs the local terminal workspace until its input ends, someone types /quit, or SIGINT/SIGTERM
+ * (then the HTTP server stops taking requests at once, the line being handled finishes, and the
+ * requests under way finish before the core closes).
+ */
 export async function runLocal(o: LocalOptions): Promise<void> {
   const chat = new LocalWorkspace(o.print, o.config.channels.announce, Boolean(o.interactive && process.stdout.isTTY), { idFile: join(o.env.DATA_DIR, 'local-ids.json') });
   const logFile = o.env.LOG_FILE ?? join(o.env.DATA_DIR, 'bot.log');
-  const core = await openCore(o, { chat, logFile, print: o.print, platform: 'local', ...(o.clock ? { clock: o.clock } : {}) });
+  const local = withLocalSource(o.config, o.alertSecrets ?? new Map(), o.env.DATA_DIR);
+  const settings: Settings = { ...o, config: local.config, alertSecrets: local.secrets };
+  const core = await openCore(settings, { chat, logFile, print: o.print, platform: 'local', ...(o.clock ? { clock: o.clock } : {}) });
+  const http = await serveHttp(settings, core, o.env.HOST ?? '127.0.0.1').catch((err: NodeJS.ErrnoException) => {
+    o.print(`HTTP port ${o.env.PORT} ${err.code === 'EADDRINUSE' ? 'is in use' : `cannot be opened (${err.code ?? err.message})`}: alerts and health checks are off; set PORT to a free port.`);
+    return undefined;
+  });
   const terminal = new LocalTerminal(core.deps, chat, commands, o.print, { user: o.env.LOCAL_USER });
   o.print(terminal.banner());
+  if (http) o.print(httpBanner(http, settings.config.alertSources, local.added));
   o.onReady?.(terminal, core.scheduler, chat);
+  // The terminal reads through `lines`, so a signal can end its input after the line under way.
+  const lines = new PassThrough();
+  o.input.pipe(lines);
+  const signal = onShutdownSignal();
+  let stopping = false;
+  void signal.signalled.then((name) => {
+    stopping = true;
+    o.print(`Shutting down (${name}) ...`);
+    void http?.close();
+    o.input.unpipe(lines);
+    lines.end();
+  });
   try {
     const prompt = o.interactive ? (s: { user: string; channel: string }) => process.stdout.write(`@${s.user} #${s.channel}> `) : undefined;
-    await terminal.run(o.input, prompt);
-    if (o.linger) await o.linger();
+    await terminal.run(lines, prompt);
+    if (o.linger && !stopping) await o.linger();
   } finally {
+    signal.off();
+    await http?.close();
     await core.close();
   }
 }
@@ -140,24 +223,34 @@ export async function runLocal(o: LocalOptions): Promise<void> {
 export async function runPlatforms(s: Settings): Promise<void> {
   const chat = new RoutingChat();
   const core = await openCore(s, { chat, platform: 'bot', ...(s.env.LOG_FILE ? { logFile: s.env.LOG_FILE } : {}) });
+  const signal = onShutdownSignal();
   const stops: (() => Promise<void>)[] = [];
+  let http: HttpServer | undefined;
   try {
+    http = await serveHttp(s, core, s.env.HOST ?? '0.0.0.0').catch((err: NodeJS.ErrnoException) => {
+      const why = err.code === 'EADDRINUSE' ? 'is in use' : `cannot be opened (${err.code ?? err.message})`;
+      throw new Error(`HTTP port ${s.env.PORT} ${why}: Slack's /slack/events, the alert endpoints and the health checks need it; set PORT to a free port.`);
+    });
     if (s.env.SLACK_BOT_TOKEN) {
-      const slack = await startSlack(core.deps, s.env);
-      chat.register('slack', slack.chat);
+      core.readiness.set('slack', () => 'starting');
+      const slack = await startSlack(core.deps, s.env, { http });
+      chat.register('slack', observedChat(slack.chat, core.metrics, 'slack'));
+      core.readiness.set('slack', () => slack.connected() || 'socket mode connection is down');
       stops.push(slack.stop);
     }
     if (s.env.DISCORD_TOKEN) {
+      core.readiness.set('discord', () => 'starting');
       const discord = await startDiscord(core.deps, s.env);
-      chat.register('discord', discord.chat);
+      chat.register('discord', observedChat(discord.chat, core.metrics, 'discord'));
+      core.readiness.set('discord', () => discord.connected() || 'gateway connection is down');
       stops.push(discord.stop);
     }
-    await new Promise<void>((resolve) => {
-      process.once('SIGINT', () => resolve());
-      process.once('SIGTERM', () => resolve());
-    });
+    await signal.signalled;
   } finally {
+    signal.off();
     core.log.info({}, 'shutting down');
+    // No new requests; the ones under way (Slack acks, alerts) finish before the adapters and the core go.
+    await http?.close();
     for (const stop of stops.reverse()) await stop().catch((err: Error) => core.log.error({ err: err.message }, 'adapter stop failed'));
     await core.close();
   }

@@ -2,7 +2,8 @@ import type { AppConfig } from '../config.js';
 import type { GuardedAction } from '../core/authz.js';
 import type { Translate, MessageKey } from '../core/i18n/index.js';
 import type { Actor, Incident } from '../core/model.js';
-import type { ChatPort, Clock, IncidentStore, Logger, OnCallStore, OutboundMessage, OutboxStore, PostmortemWriter, Scheduler } from '../core/ports.js';
+import type { AlertStore, ChatPort, Clock, IncidentStore, Logger, OnCallStore, OutboundMessage, OutboxStore, PostmortemWriter, Scheduler } from '../core/ports.js';
+import type { Metrics } from '../infra/metrics.js';
 
 /** Everything a command or an inbound handler may use; built once in src/main.ts. */
 export interface Deps {
@@ -29,6 +30,10 @@ export interface Deps {
    * task to happen inside that task.
    */
   stepEffectsInBackground?: boolean;
+  /** Alert groups and their incidents (src/app/alerts.ts); absent where no alert is taken in. */
+  alerts?: AlertStore;
+  /** Counters and histograms for /metrics (src/infra/metrics.ts); absent in tests that do not look. */
+  metrics?: Metrics;
 }
 
 /** A platform's slash command, reduced to what every platform has. */

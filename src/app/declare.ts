@@ -61,8 +61,8 @@ export async function declareIncident(deps: Deps, workspace: string, user: Actor
 }
 
 /** The policy an incident of this severity and service starts, and who its first tier pages now. */
-export async function pagingStart(deps: Deps, workspace: string, severity: string, service: string | undefined, now: Date) {
-  const policy = choosePolicy(deps.config, severity, service);
+export async function pagingStart(deps: Deps, workspace: string, severity: string, service: string | undefined, now: Date, policyId?: string) {
+  const policy = policyId ? deps.config.policies.find((p) => p.id === policyId) : choosePolicy(deps.config, severity, service);
   if (!policy) return undefined;
   const snapshot = snapshotPolicy(deps.config, policy, service);
   const overrides = await deps.oncall.overrides(workspace, now);

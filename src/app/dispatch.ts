@@ -3,6 +3,7 @@ import { authorize, canSee } from '../core/authz.js';
 import { ConflictError, IncidentError } from '../core/errors.js';
 import type { MessageKey, Params } from '../core/i18n/index.js';
 import { incidentRef, type Incident } from '../core/model.js';
+import type { CommandOutcome } from '../infra/metrics.js';
 import type { Command, Deps, Invocation, Reply } from './context.js';
 
 /**
@@ -20,24 +21,32 @@ export async function dispatch(deps: Deps, commands: readonly Command[], inv: In
   const space = text.search(/\s/);
   const name = (space === -1 ? text : text.slice(0, space)).toLowerCase() || 'help';
   const args = space === -1 ? '' : text.slice(space + 1).trim();
+  const command = commands.find((c) => c.name === name);
+  // Only names of real subcommands become a metric label: what people mistype is unbounded.
+  const counted = command ? name : 'unknown';
   try {
-    const command = commands.find((c) => c.name === name);
     if (!command) {
       throw new IncidentError('unknown_subcommand', { name, known: commands.map((c) => c.name).join(', ') });
     }
     if (command.scope !== 'incident') {
       // Commands scoped to 'anywhere' never read ctx.incident; the cast keeps their context simple.
-      return await command.run({ inv, deps, args, incident: null as unknown as Incident });
+      return ran(deps, counted, 'ok', await command.run({ inv, deps, args, incident: null as unknown as Incident }));
     }
     const target = await targetIncident(deps, inv, name, args);
     // A private incident is reached from outside its channel by its own people only (docs/security.md).
-    if (target.hidden) return { text: deps.t('reply.private_incident', { ref: target.incident.ref, commander: commanderOf(target.incident) }) };
+    if (target.hidden) return ran(deps, counted, 'user_error', { text: deps.t('reply.private_incident', { ref: target.incident.ref, commander: commanderOf(target.incident) }) });
     // Who may do it is decided here, before the command decides anything: a refusal writes nothing.
     if (command.guard) authorize(target.incident, inv.user, command.guard, { admins: deps.config.admins });
-    return await command.run({ inv, deps, args: target.args, incident: target.incident });
+    return ran(deps, counted, 'ok', await command.run({ inv, deps, args: target.args, incident: target.incident }));
   } catch (err) {
+    deps.metrics?.commandRan(counted, err instanceof IncidentError ? 'user_error' : err instanceof ConflictError ? 'conflict' : 'error');
     return errorReply(deps, err, { platform: inv.platform, workspace: inv.workspace, command: name, user: inv.user.id });
   }
+}
+
+function ran(deps: Deps, command: string, outcome: CommandOutcome, reply: Reply): Reply {
+  deps.metrics?.commandRan(command, outcome);
+  return reply;
 }
 
 /** `INC-7`, `inc-7`: a reference to an incident by its number, as the first argument. */

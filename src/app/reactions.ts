@@ -1,10 +1,12 @@
 import { IncidentError } from '../core/errors.js';
 import { event, type IncidentEvent } from '../core/events.js';
-import { acceptsMessages } from '../core/lifecycle.js';
+import { authorize, isAdmin } from '../core/authz.js';
+import { acceptsMessages, decideResolve, decideTriageDeclare } from '../core/lifecycle.js';
 import type { Actor, Incident } from '../core/model.js';
 import { openPagesOf } from '../core/escalation.js';
 import { decideAck, decideEscalate } from '../core/paging.js';
 import { parseButtonValue } from '../core/paging-effects.js';
+import type { ButtonAction } from '../core/ports.js';
 import { mutate } from '../store/mutate.js';
 import type { Deps } from './context.js';
 import { userErrorText } from './dispatch.js';
@@ -99,8 +101,15 @@ export async function acknowledge(deps: Deps, incident: Incident, actor: Actor):
 }
 
 async function acknowledged(deps: Deps, incident: Incident, actor: Actor) {
-  const { after, events } = await record(deps, incident, (inc) => decideAck(inc, actor, deps.clock.now(), deps.config.admins), { current: incident });
+  const { after, events } = await record(deps, incident, (inc) => withCommander(inc, decideAck(inc, actor, deps.clock.now(), deps.config.admins), actor), { current: incident });
   return { after, own: events.some((e) => e.type === 'acknowledged' && e.own) };
+}
+
+/** An incident an alert opened has no commander: whoever acknowledges it for real leads it. */
+function withCommander(inc: Incident, events: IncidentEvent[], actor: Actor): IncidentEvent[] {
+  const acked = events.find((e) => e.type === 'acknowledged' && !e.own);
+  if (!acked || inc.roles.commander) return events;
+  return [...events, event({ type: 'role_assigned', role: 'commander', user: actor }, actor, new Date(acked.at))];
 }
 
 /** Acknowledges and says what it meant: the incident acknowledged, or only a page you sent yourself. */
@@ -132,11 +141,13 @@ function textOf(events: readonly IncidentEvent[], messageId: string): string | u
  * Escalate button also carries the step it escalates from (paging-effects.ts escalateValue):
  * pressed again, or replayed, once the incident moved on, it changes nothing and says so.
  */
-export async function pressButton(deps: Deps, b: { workspace: string; user: Actor; action: 'ack' | 'escalate'; value: string }): Promise<string> {
+export async function pressButton(deps: Deps, b: { workspace: string; user: Actor; action: ButtonAction; value: string }): Promise<string> {
   const value = parseButtonValue(b.value);
   const incident = value ? await deps.store.get({ workspace: b.workspace, number: value.number }) : null;
   if (!value || !incident) return deps.t('error.button_incident_gone');
   if (b.action === 'ack') return answer(deps, () => acknowledgeReply(deps, incident, b.user));
+  if (b.action === 'declare') return answer(deps, () => declareTriage(deps, incident, b.user));
+  if (b.action === 'resolve') return answer(deps, () => resolveByButton(deps, incident, b.user));
   // A button's value comes from the client and can be forged: Escalate works only for someone who
   // was paged for this incident, from a button that names the step it escalates from.
   const paged = incident.escalation?.pages.some((p) => p.user.id === b.user.id);
@@ -145,6 +156,24 @@ export async function pressButton(deps: Deps, b: { workspace: string; user: Acto
     const { after, events } = await record(deps, incident, (inc) => decideEscalate(inc, b.user, deps.clock.now(), value.from), { current: incident });
     return deps.t(events.length ? 'reply.escalated' : 'reply.escalate_stale', { ref: after.ref });
   });
+}
+
+/**
+ * Declare on a triage page (an alert route's `action: page`): the incident gets its channel. Only
+ * someone paged for it (or an admin) may: the button's value can be forged, a page cannot.
+ */
+async function declareTriage(deps: Deps, incident: Incident, user: Actor): Promise<string> {
+  const paged = incident.escalation?.pages.some((p) => p.user.id === user.id);
+  if (!paged && !isAdmin({ admins: deps.config.admins }, user.id)) return deps.t('error.declare_not_yours', { ref: incident.ref });
+  const { after } = await record(deps, incident, (inc) => decideTriageDeclare(inc, user, deps.clock.now()), { current: incident });
+  return deps.t('reply.triage_declared', { ref: after.ref });
+}
+
+/** Resolve, from the message that says every alert of the incident resolved: the same rule as `/incident resolve`. */
+async function resolveByButton(deps: Deps, incident: Incident, user: Actor): Promise<string> {
+  authorize(incident, user, 'resolve', { admins: deps.config.admins });
+  await record(deps, incident, (inc) => decideResolve(inc, undefined, user, deps.clock.now()), { current: incident });
+  return deps.t('reply.done');
 }
 
 async function answer(deps: Deps, run: () => Promise<string>): Promise<string> {

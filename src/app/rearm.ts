@@ -32,6 +32,7 @@ export async function rearmEscalations(deps: Deps): Promise<SweepResult> {
       const lateMs = now - Date.parse(dueAt);
       if (lateMs > OVERDUE_MS) {
         deps.log.error({ incidentId: inc.ref, workspace, step: ref.step, generation: ref.generation, lateMs }, 'escalation step overdue; running it now');
+        deps.metrics?.stepLate(lateMs);
         await runStep(deps, ref);
         result.overdue++;
         continue;

@@ -66,16 +66,23 @@ export async function record(
   const result = await mutate(deps.store, key, decide, { ...options, ...outboxOptions(deps) });
   if (!result.entries?.length) return result;
   if (background) {
-    // The caller need not wait (a timer job frees its worker slot for the next timer): the
-    // entries are leased to this process and kept leased while they run; if it dies, a relay
-    // takes them over.
-    inBackground++;
-    void runEntries(deps, result.entries, result.after)
-      .catch((err: unknown) => deps.log.warn({ err, incidentId: result.after.ref }, 'outbox entries left for the relay'))
-      .finally(() => inBackground--);
+    runInBackground(deps, result.entries, result.after);
     return result;
   }
   // `after` becomes the state once the effects ran (a declaration answers with its new channel).
   const latest = await runEntries(deps, result.entries, result.after);
   return { ...result, after: latest ?? result.after };
+}
+
+/**
+ * Runs a change's outbox entries without the caller waiting (a timer job frees its worker slot
+ * for the next timer; an alert delivery is answered once it is recorded): the entries are leased
+ * to this process and kept leased while they run; if it dies, a relay takes them over.
+ */
+export function runInBackground(deps: Deps, entries: readonly OutboxEntry[], after: Incident): void {
+  if (!entries.length) return;
+  inBackground++;
+  void runEntries(deps, entries, after)
+    .catch((err: unknown) => deps.log.warn({ err, incidentId: after.ref }, 'outbox entries left for the relay'))
+    .finally(() => inBackground--);
 }

@@ -2,6 +2,9 @@ import { IncidentError } from './errors.js';
 import type { Actor, Incident } from './model.js';
 import type { Rotation } from './rotation-schema.js';
 
+/** The bot's own actor id (projection.ts BOT): the declarer of incidents that alerts open. */
+const BOT_ID = 'bot';
+
 /**
  * Who may do what: the one place the bot decides it, evaluated by the dispatcher before a
  * command decides anything (so a refusal writes nothing), never by an adapter. docs/security.md
@@ -32,6 +35,8 @@ export function authorize(inc: Incident, actor: Actor, action: GuardedAction, o:
   if (isAdmin(o, actor.id)) return;
   const commander = inc.roles.commander?.id;
   if (actor.id === commander || actor.id === inc.declaredBy.id) return;
+  // An incident an alert opened has no declarer to ask: until someone leads it, whoever was paged for it may.
+  if (!commander && inc.declaredBy.id === BOT_ID && inc.escalation?.pages.some((p) => p.user.id === actor.id)) return;
   const who = [...new Set([commander, inc.declaredBy.id].filter((x): x is string => Boolean(x)))].map((id) => `<@${id}>`).join(', ');
   throw new IncidentError('not_allowed', { ref: inc.ref, whatKey: `authz.${action}`, who });
 }

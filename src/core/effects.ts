@@ -6,6 +6,8 @@ import { isActive } from './model.js';
 import { pagingEffects, type PagingOptions } from './paging-effects.js';
 import { tierOf } from './escalation.js';
 import type { OutboundMessage, StepRef } from './ports.js';
+import { alertLines, alertText, firingItems, leadAlert } from './alerts/incident.js';
+import { BOT } from './projection.js';
 
 /**
  * What the outside world should see after events were recorded. Pure: the runner in src/app
@@ -62,20 +64,45 @@ function effectsInOrder(after: Incident, events: readonly IncidentEvent[], t: Tr
     out.push(...pagingEffects(after, e, firstVersion + i, t, paging));
     switch (e.type) {
       case 'declared':
+        // A triage incident (an alert route's `action: page`) opens its channel only when someone presses Declare.
+        if (!e.triage) out.push({ kind: 'open_channel' });
+        break;
+      case 'triage_declared':
         out.push({ kind: 'open_channel' });
         break;
       case 'channel_created': {
         const commander = after.roles.commander?.id ?? after.declaredBy.id;
         // Nobody can join a private channel by themselves: whoever was paged before it existed is let in.
         const paged = after.private ? (after.escalation?.pages ?? []).map((p) => p.user.id) : [];
-        out.push({ kind: 'invite', userIds: [...new Set([after.declaredBy.id, commander, ...paged])] });
-        out.push({ kind: 'post', message: { text: t('post.welcome', { ref: after.ref, commander }) } });
+        const people = [...new Set([after.declaredBy.id, commander, ...paged])].filter((id) => id !== BOT.id);
+        if (people.length) out.push({ kind: 'invite', userIds: people });
+        const lead = leadAlert(after);
+        if (after.alerts && commander === BOT.id) out.push({ kind: 'post', message: { text: t('post.welcome_alert', { ref: after.ref, source: alertText(after.alerts.source, 40) }) } });
+        else out.push({ kind: 'post', message: { text: t('post.welcome', { ref: after.ref, commander }) } });
+        if (lead) out.push({ kind: 'post', message: { text: alertLines(lead, t).join('\n') } });
         // Tier 1 was paged with the declaration, before the channel existed: the channel hears it now.
         for (const text of pagedSoFar(after, t)) out.push({ kind: 'post', message: { text } });
         summaryChanged = true;
         const announce = { ref: after.ref, title: after.title, severity: after.severity, commander, channelId: e.channelId };
         // A channel that opened only after the incident ended (it kept failing) invites nobody to join.
-        if (isActive(after.status)) out.push({ kind: 'announce', message: { text: t(after.private ? 'announce.declared_private' : 'announce.declared', announce) } });
+        const announceKey = after.private ? 'announce.declared_private' : commander === BOT.id ? 'announce.declared_alert' : 'announce.declared';
+        if (isActive(after.status)) out.push({ kind: 'announce', message: { text: t(announceKey, announce) } });
+        break;
+      }
+      case 'alert_fired':
+        // The alerts a declaration came with are in its welcome; later ones are news for the channel.
+        if (i > 0 || events[0]?.type !== 'declared') post([t('post.alert_fired', { summary: alertText(e.summary) }), ...alertLines(e, t).slice(1)].join('\n'));
+        summaryChanged = true;
+        break;
+      case 'alert_resolved': {
+        post(t(e.quiet ? 'post.alert_resolved_quiet' : 'post.alert_resolved', { summary: alertText(e.summary) }));
+        summaryChanged = true;
+        const resolvesNow = events.some((x) => x.type === 'resolved');
+        const lastOfBatch = !events.slice(i + 1).some((x) => x.type === 'alert_resolved');
+        if (lastOfBatch && !resolvesNow && hasChannel && isActive(after.status) && firingItems(after).length === 0) {
+          const resolve = { id: 'resolve' as const, label: t('page.button_resolve'), value: String(after.number), style: 'primary' as const };
+          out.push({ kind: 'post', message: { text: t('post.alerts_all_resolved', { ref: after.ref }), actions: [resolve] } });
+        }
         break;
       }
       case 'status_changed':
@@ -106,7 +133,9 @@ function effectsInOrder(after: Incident, events: readonly IncidentEvent[], t: Tr
         break;
       case 'resolved': {
         const duration = formatDuration(Date.parse(e.at) - Date.parse(after.declaredAt), t);
-        post(t('post.resolved', { actor, ref: after.ref, duration, summary: suffix(t, e.summary) }));
+        if (actor === BOT.id) post(t('post.auto_resolved', { ref: after.ref, duration }));
+        else post(t('post.resolved', { actor, ref: after.ref, duration, summary: suffix(t, e.summary) }));
+        if (e.stillFiring) post(t('post.resolved_still_firing', { count: e.stillFiring }));
         const resolved = after.private ? t('announce.resolved_private', { ref: after.ref, duration }) : t('announce.resolved', { ref: after.ref, title: after.title, duration, summary: suffix(t, e.summary) });
         out.push({ kind: 'announce', message: { text: resolved } });
         summaryChanged = true;

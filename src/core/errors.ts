@@ -41,7 +41,8 @@ export type ErrorCode =
   | 'too_long'
   | 'too_many_targets'
   | 'page_rate'
-  | 'invisible_title';
+  | 'invisible_title'
+  | 'triage_already';
 
 export type ErrorDetails = Record<string, string | number>;
 

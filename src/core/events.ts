@@ -1,4 +1,5 @@
 import type { PolicySnapshot } from './escalation.js';
+import type { AlertLink } from './alerts/types.js';
 import type { ActionItem, Actor, ActiveStatus, Role } from './model.js';
 
 /**
@@ -13,7 +14,19 @@ export type EventBody =
       service?: string;
       severity: string;
       private: boolean;
+      /** Opened by an alert group of a source (src/app/alerts.ts): re-sends of its alerts come back to it. */
+      alert?: { source: string; groupKey: string; autoResolve: boolean };
+      /** Triage (a route's `action: page`): people are paged, the channel opens when someone presses Declare. */
+      triage?: true;
+      /** When the impact began (the earliest alert's startsAt), for the postmortem's time to detect. */
+      detectedAt?: string;
     }
+  /** An alert of the incident's group started firing (or fired again after it had resolved). */
+  | { type: 'alert_fired'; fingerprint: string; summary: string; description?: string; labels: Record<string, string>; links: AlertLink[]; startsAt?: string; folded?: string }
+  /** An alert of the group resolved; `quiet` when the source went quiet for resolveAfterQuiet. */
+  | { type: 'alert_resolved'; fingerprint: string; summary: string; endsAt?: string; quiet?: true }
+  /** Someone pressed Declare on a triage page: the incident gets its channel. */
+  | { type: 'triage_declared' }
   | { type: 'channel_created'; channelId: string; channelName: string }
   | { type: 'summary_posted'; messageId: string }
   | { type: 'severity_changed'; from: string; to: string; reason?: string }
@@ -27,7 +40,8 @@ export type EventBody =
   | { type: 'key_event'; channelId: string; messageId: string; text: string }
   | { type: 'action_added'; item: Omit<ActionItem, 'status' | 'createdAt'> }
   | { type: 'action_completed'; id: string }
-  | { type: 'resolved'; summary?: string }
+  /** `stillFiring`: alerts of the incident's group that had not resolved when it was resolved. */
+  | { type: 'resolved'; summary?: string; stillFiring?: number }
   | { type: 'cancelled'; reason?: string }
   | { type: 'closed' }
   | { type: 'postmortem_written'; path: string }

@@ -78,13 +78,24 @@ export function decideActionDone(inc: Incident, id: string, actor: Actor, now: D
 export function decideResolve(inc: Incident, summary: string | undefined, actor: Actor, now: Date): IncidentEvent[] {
   assertOpen(inc);
   if (!isActive(inc.status)) throw new IncidentError('illegal_transition', { ref: inc.ref, from: inc.status, to: 'resolved' });
-  return [event({ type: 'resolved', ...(summary ? { summary } : {}) }, actor, now)];
+  // Resolved by hand while its alerts still fire: the timeline says so (they may page again).
+  const stillFiring = (inc.alerts?.items ?? []).filter((a) => a.status === 'firing').length;
+  return [event({ type: 'resolved', ...(summary ? { summary } : {}), ...(stillFiring ? { stillFiring } : {}) }, actor, now)];
 }
 
 export function decideCancel(inc: Incident, reason: string | undefined, actor: Actor, now: Date): IncidentEvent[] {
   assertOpen(inc);
   if (!isActive(inc.status)) throw new IncidentError('illegal_transition', { ref: inc.ref, from: inc.status, to: 'cancelled' });
   return [event({ type: 'cancelled', ...(reason ? { reason } : {}) }, actor, now)];
+}
+
+/** Declare on a triage page: the incident gets its channel, and whoever pressed it leads, unless someone already does. */
+export function decideTriageDeclare(inc: Incident, actor: Actor, now: Date): IncidentEvent[] {
+  assertOpen(inc);
+  if (!inc.triage) throw new IncidentError('triage_already', { ref: inc.ref });
+  const out: IncidentEvent[] = [event({ type: 'triage_declared' }, actor, now)];
+  if (!inc.roles.commander) out.push(event({ type: 'role_assigned', role: 'commander', user: actor }, actor, now));
+  return out;
 }
 
 export function decideClose(inc: Incident, actor: Actor, now: Date): IncidentEvent[] {

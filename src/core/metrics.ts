@@ -26,6 +26,9 @@ export interface IncidentTimes {
   acknowledgedAt?: string;
   acknowledgedBy?: string;
   timeToAckMs?: number;
+  /** When the impact began, when an alert said so (its startsAt), and from then to the declaration. */
+  detectedAt?: string;
+  timeToDetectMs?: number;
 }
 
 /**
@@ -63,8 +66,10 @@ export function incidentTimes(events: readonly IncidentEvent[], until?: Date): I
 
   const firstPage = sorted.find((e) => e.type === 'paged' && e.users.length > 0);
   const ack = sorted.find((e) => e.type === 'acknowledged' && !e.own);
+  const detectedAt = declared.type === 'declared' ? declared.detectedAt : undefined;
   return {
     declaredAt: declared.at,
+    ...(detectedAt ? { detectedAt, timeToDetectMs: Math.max(0, between(detectedAt, declared.at)) } : {}),
     ...(firstPage ? { firstPagedAt: firstPage.at } : {}),
     ...(ack ? { acknowledgedAt: ack.at, acknowledgedBy: ack.actor.name } : {}),
     ...(firstPage && ack ? { timeToAckMs: Math.max(0, between(firstPage.at, ack.at)) } : {}),

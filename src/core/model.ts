@@ -1,3 +1,4 @@
+import type { AlertLink } from './alerts/types.js';
 import type { EscalationState } from './escalation.js';
 
 /**
@@ -47,6 +48,24 @@ export interface StatusChange {
   at: string;
 }
 
+/** One alert of an incident's group, as its last event left it. */
+export interface AlertItem {
+  fingerprint: string;
+  summary: string;
+  labels: Record<string, string>;
+  links: AlertLink[];
+  status: 'firing' | 'resolved';
+  startsAt?: string;
+}
+
+/** The alert group an incident was opened for (src/app/alerts.ts). */
+export interface IncidentAlerts {
+  source: string;
+  groupKey: string;
+  autoResolve: boolean;
+  items: AlertItem[];
+}
+
 /** Identifies an incident across the store: numbers are per workspace. */
 export interface IncidentKey {
   workspace: string;
@@ -81,6 +100,12 @@ export interface Incident extends IncidentKey {
   actionItems: ActionItem[];
   participants: Actor[];
   postmortemPath?: string;
+  /** Present when an alert group opened the incident. */
+  alerts?: IncidentAlerts;
+  /** Triage: paged from an alert, no channel until someone presses Declare. */
+  triage?: boolean;
+  /** When the impact began, when an alert said so (its startsAt). */
+  detectedAt?: string;
   /** Paging: present once a policy started or someone was paged by hand. */
   escalation?: EscalationState;
   /** Number of events applied; the compare-and-set token of the store. */

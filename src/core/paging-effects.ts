@@ -6,6 +6,8 @@ import type { Translate } from './i18n/index.js';
 import type { Incident } from './model.js';
 import { escalatePosition, findPage, pageIdsOf, type EscalatePosition } from './paging.js';
 import type { OutboundMessage } from './ports.js';
+import { alertLines, alertText, leadAlert } from './alerts/incident.js';
+import { BOT } from './projection.js';
 
 export interface PagingOptions {
   /** Emoji that acknowledge a page when someone reacts with them on the page DM. */
@@ -63,8 +65,9 @@ export function pagingEffects(after: Incident, e: IncidentEvent, version: number
         const dueAt = new Date(Date.parse(e.at) + timeout).toISOString();
         out.push({ kind: 'schedule_step', ref: { ...ref, generation: esc.generation, step: 0, kind: 'ack_timeout' }, dueAt });
       }
-      out.push(...post(t('post.acknowledged', { actor: e.actor.id, ref: after.ref, tta: formatDuration(e.ttaMs, t) })));
-      if (after.channelId) out.push({ kind: 'invite', userIds: [e.actor.id] });
+      if (e.actor.id === BOT.id) out.push(...post(t('post.acknowledged_by_source', { source: alertText(e.actor.name, 40), ref: after.ref })));
+      else out.push(...post(t('post.acknowledged', { actor: e.actor.id, ref: after.ref, tta: formatDuration(e.ttaMs, t) })));
+      if (after.channelId && e.actor.id !== BOT.id) out.push({ kind: 'invite', userIds: [e.actor.id] });
       // People who were told (their DM went out) hear that they can stand down; the rest never will.
       for (const id of e.stoodDown ?? []) {
         const page = findPage(after, id);
@@ -107,8 +110,12 @@ function pageMessage(inc: Incident, e: IncidentEvent & { type: 'paged' }, t: Tra
   const emojis = o.ackEmojis.map((x) => (/^[a-z_]+$/.test(x) ? `:${x}:` : x)).join(' or ');
   const lines = [pageHead(inc, t)];
   if (e.message) lines.push(t('page.from', { actor: e.actor.id, message: e.message }));
+  // What the alert says, its labels and its links (generator, dashboard, silence): not for a private incident's DM.
+  const lead = inc.private ? undefined : leadAlert(inc);
+  if (lead) lines.push(...alertLines(lead, t));
   const join = inc.private ? 'page.how_to_ack_private' : 'page.how_to_ack';
   lines.push(inc.channelId ? t(join, { emojis, channelId: inc.channelId }) : t('page.how_to_ack_no_channel', { emojis }));
+  if (inc.triage) lines.push(t('page.triage_hint'));
   // A policy page escalates from its own step; a page by hand from wherever the policy stood.
   const from = e.step >= 0 ? { generation: e.generation, step: e.step } : escalatePosition(inc.escalation);
   return {
@@ -116,6 +123,7 @@ function pageMessage(inc: Incident, e: IncidentEvent & { type: 'paged' }, t: Tra
     actions: [
       { id: 'ack' as const, label: t('page.button_ack'), value: String(inc.number), style: 'primary' as const },
       { id: 'escalate' as const, label: t('page.button_escalate'), value: escalateValue(inc.number, from) },
+      ...(inc.triage ? [{ id: 'declare' as const, label: t('page.button_declare'), value: String(inc.number) }] : []),
     ],
   };
 }

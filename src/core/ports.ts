@@ -27,9 +27,13 @@ export interface OutboundMessage {
   actions?: MessageAction[];
 }
 
+/** What a button does: page DMs have ack and escalate (and declare, on a triage page); resolve ends an incident whose alerts all resolved. */
+export const BUTTON_ACTIONS = ['ack', 'escalate', 'declare', 'resolve'] as const;
+export type ButtonAction = (typeof BUTTON_ACTIONS)[number];
+
 /** A button. `id` says what it does; `value` carries what it acts on (an incident number). */
 export interface MessageAction {
-  id: 'ack' | 'escalate';
+  id: ButtonAction;
   label: string;
   value: string;
   style?: 'primary' | 'danger';
@@ -250,4 +254,29 @@ export interface Scheduler {
   cancelSteps(workspace: string, number: number, upToGeneration?: number): Promise<void>;
   /** Queues a message; failures (rate limits, 5xx, timeouts) delay it, never drop it. */
   send(job: OutboundJob): Promise<void>;
+}
+
+/**
+ * Where alert groups meet their incidents (src/app/alerts.ts). A group is bound to one incident
+ * number; binding a new group allocates the number from the workspace's incident sequence in the
+ * same atomic step, so two deliveries of one new group at the same moment get the same number.
+ */
+export interface AlertStore {
+  /** The incident number a source's group is bound to, if any. */
+  groupIncident(workspace: string, source: string, groupKey: string): Promise<number | null>;
+  /**
+   * Binds the group to a newly allocated number, unless it is already bound to a number other
+   * than `replace` (the finished incident a new firing moves on from): then that number, not fresh.
+   */
+  claimGroup(workspace: string, source: string, groupKey: string, replace: number | null): Promise<{ number: number; fresh: boolean }>;
+  /** Binds the group to an existing incident (folding it in) unless it is bound already; returns the number it is bound to. */
+  bindGroup(workspace: string, source: string, groupKey: string, number: number): Promise<number>;
+  /** Remembers when each of these alerts was last heard of (for resolveAfterQuiet). */
+  touch(workspace: string, number: number, fingerprints: readonly string[], atMs: number): Promise<void>;
+  lastSeen(workspace: string, number: number): Promise<Record<string, number>>;
+  /** Adds `n` alerts to the source's count for the current minute and returns the new count. */
+  countAlerts(source: string, n: number, atMs: number): Promise<number>;
+  /** The incident the source opened last (where alerts over its limit fold in). */
+  latestIncident(workspace: string, source: string): Promise<number | null>;
+  setLatestIncident(workspace: string, source: string, number: number): Promise<void>;
 }

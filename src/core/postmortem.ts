@@ -95,6 +95,9 @@ function overview(incident: Incident, events: readonly IncidentEvent[], times: I
       : []),
     [t('pm.closed'), times.closedAt ? formatTime(times.closedAt, tz) : none],
     [t('pm.duration'), durationText(times, t)],
+    ...(times.detectedAt && times.timeToDetectMs !== undefined
+      ? [[t('pm.ttd'), t('pm.ttd_value', { duration: formatDuration(times.timeToDetectMs, t), started: formatTime(times.detectedAt, tz) })] as [string, string]]
+      : []),
     [t('pm.tta'), ackText(times, t, tz)],
     [t('pm.service'), cellOr(incident.service)],
     [t('pm.commander'), cellOr(incident.roles.commander?.name)],

@@ -1,6 +1,6 @@
 import { applyEscalation } from './escalation-projection.js';
 import type { IncidentEvent } from './events.js';
-import type { Actor, Incident, IncidentKey } from './model.js';
+import type { Actor, AlertItem, Incident, IncidentKey } from './model.js';
 import { incidentRef } from './model.js';
 
 /**
@@ -34,6 +34,9 @@ function applyEvent(state: Incident | null, e: IncidentEvent, key?: IncidentKey)
       statusHistory: [{ status: 'investigating', at: e.at }],
       actionItems: [],
       participants: [e.actor],
+      ...(e.alert ? { alerts: { ...e.alert, items: [] } } : {}),
+      ...(e.triage ? { triage: true } : {}),
+      ...(e.detectedAt ? { detectedAt: e.detectedAt } : {}),
       version: 1,
     };
   }
@@ -89,6 +92,13 @@ function applyEvent(state: Incident | null, e: IncidentEvent, key?: IncidentKey)
       return { ...s, status: 'closed', closedAt: e.at, statusHistory: [...s.statusHistory, { status: 'closed', at: e.at }] };
     case 'postmortem_written':
       return { ...s, postmortemPath: e.path };
+    case 'alert_fired':
+    case 'alert_resolved':
+      return s.alerts ? { ...s, alerts: { ...s.alerts, items: applyAlert(s.alerts.items, e) } } : s;
+    case 'triage_declared': {
+      const { triage: _t, ...rest } = s;
+      return rest;
+    }
     case 'escalation_started':
     case 'paged':
     case 'acknowledged':
@@ -98,6 +108,13 @@ function applyEvent(state: Incident | null, e: IncidentEvent, key?: IncidentKey)
     case 'escalation_exhausted':
       return s;
   }
+}
+
+function applyAlert(items: readonly AlertItem[], e: IncidentEvent & { type: 'alert_fired' | 'alert_resolved' }): AlertItem[] {
+  const known = items.find((a) => a.fingerprint === e.fingerprint);
+  if (e.type === 'alert_resolved') return items.map((a) => (a === known ? { ...a, status: 'resolved' } : a));
+  const item: AlertItem = { fingerprint: e.fingerprint, summary: e.summary, labels: e.labels, links: e.links, status: 'firing', ...(e.startsAt ? { startsAt: e.startsAt } : {}) };
+  return known ? items.map((a) => (a === known ? item : a)) : [...items, item];
 }
 
 function withParticipant(list: Actor[], actor: Actor): Actor[] {

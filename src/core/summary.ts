@@ -4,6 +4,7 @@ import { isOpenPage, totalSteps } from './escalation.js';
 import type { Incident, SeverityLevel , ROLES } from './model.js';
 import { isActive } from './model.js';
 import type { OutboundMessage } from './ports.js';
+import { alertLines, firingItems, leadAlert } from './alerts/incident.js';
 
 export interface SummaryOptions {
   t: Translate;
@@ -66,6 +67,10 @@ export function summaryMessage(inc: Incident, o: SummaryOptions): OutboundMessag
   ];
   const paging = pagingText(inc, o);
   if (paging) fields.push({ label: t('summary.paging'), value: paging });
-  const text = `*${t('summary.title', { ref: inc.ref, title: inc.title })}*${inc.summary ? `\n${inc.summary}` : ''}`;
+  const items = inc.alerts?.items ?? [];
+  if (items.length) fields.push({ label: t('summary.alerts'), value: t('summary.alerts_count', { firing: firingItems(inc).length, total: items.length }) });
+  const lead = inc.private ? undefined : leadAlert(inc);
+  const head = `*${t('summary.title', { ref: inc.ref, title: inc.title })}*${inc.summary ? `\n${inc.summary}` : ''}`;
+  const text = lead ? `${head}\n${alertLines(lead, t).join('\n')}` : head;
   return { text, fields, footer: t('summary.footer') };
 }

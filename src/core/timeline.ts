@@ -3,6 +3,7 @@ import { BOOKKEEPING_EVENTS, type EventType, type IncidentEvent } from './events
 import type { Translate } from './i18n/index.js';
 import { chronological } from './metrics.js';
 import type { Actor } from './model.js';
+import { alertText } from './alerts/incident.js';
 
 /** One line of the human-facing timeline. */
 export interface TimelineEntry {
@@ -60,7 +61,14 @@ function eventText(e: IncidentEvent, t: Translate, opts: PeopleOption): string |
     case 'action_completed':
       return t('timeline.action_completed', { id: e.id });
     case 'resolved':
+      if (e.stillFiring) return t('timeline.resolved_firing', { summary: because(e.summary), count: e.stillFiring });
       return t('timeline.resolved', { summary: because(e.summary) });
+    case 'alert_fired':
+      return t('timeline.alert_fired', { summary: alertText(e.summary), folded: e.folded ? t('word.folded', { group: alertText(e.folded, 80) }) : '' });
+    case 'alert_resolved':
+      return t(e.quiet ? 'timeline.alert_resolved_quiet' : 'timeline.alert_resolved', { summary: alertText(e.summary) });
+    case 'triage_declared':
+      return t('timeline.triage_declared');
     case 'cancelled':
       return t('timeline.cancelled', { reason: because(e.reason) });
     case 'closed':

@@ -171,6 +171,13 @@ export class BullScheduler implements Scheduler {
     return pending.sort((a, b) => Date.parse(a.dueAt) - Date.parse(b.dueAt) || a.generation - b.generation || a.step - b.step);
   }
 
+  /** Jobs per state of each queue (metrics: queue depth). */
+  async jobCounts(): Promise<Record<string, Record<string, number>>> {
+    const states: JobType[] = ['wait', 'delayed', 'prioritized', 'active', 'failed'];
+    const [steps, outbound] = await Promise.all([this.steps.getJobCounts(...states), this.outbound.getJobCounts(...states)]);
+    return { [QUEUES.steps]: steps, [QUEUES.outbound]: outbound };
+  }
+
   /** Closes both queue connections. Workers are closed separately (see workers.ts). */
   async close(): Promise<void> {
     await Promise.all([this.steps.close(), this.outbound.close()]);

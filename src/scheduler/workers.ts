@@ -17,11 +17,14 @@ export interface StartWorkersOptions {
   connection: RedisConnection;
   prefix: string;
   log: Logger;
-  onStep(ref: StepRef): Promise<void>;
+  /** `job.dueAt`: when the step was due, on the bot's Clock (for the lateness metric). */
+  onStep(ref: StepRef, job: { dueAt: string }): Promise<void>;
   /** `signal` aborts on the delivery timeout and on shutdown: adapters should pass it to HTTP calls. */
   deliver(job: OutboundJob, signal: AbortSignal): Promise<void>;
   /** A message the queue will not try again (its attempts ran out): the record should say so. */
   onGaveUp?(job: OutboundJob, err: Error): Promise<void>;
+  /** A message put back for another try: after a 429 (`rate_limited`) or a failure (`failed`). For metrics. */
+  onRetry?(reason: 'rate_limited' | 'failed'): void;
   concurrency?: { steps?: number; outbound?: number };
   /** A delivery still pending after this is abandoned and retried as transient. Default 15 000. */
   deliveryTimeoutMs?: number;
@@ -32,6 +35,8 @@ export interface StartWorkersOptions {
 export interface Workers {
   /** Stops taking jobs; gives up waiting on running ones before `timeoutMs` (default 5000). */
   close(timeoutMs?: number): Promise<void>;
+  /** Both workers are taking jobs (not closing or closed). For /readyz. */
+  running(): boolean;
 }
 
 /** The job lock (renewed by BullMQ every half of it while the job runs) and how often stalls are looked for. */
@@ -80,7 +85,7 @@ function deliverySignal(timeoutMs: number, shutdown: AbortSignal): { signal: Abo
  * than every few hours; jittered so a backlog does not retry in lockstep after an outage. It is
  * called only when a retry will happen, with the exact delay, so it is where retries are logged.
  */
-function cappedBackoff(log: Logger, queue: string, backoff: StartWorkersOptions['backoff']) {
+function cappedBackoff(log: Logger, queue: string, backoff: StartWorkersOptions['backoff'], onRetry?: StartWorkersOptions['onRetry']) {
   const baseMs = backoff?.baseMs ?? 1000;
   const capMs = backoff?.capMs ?? 5 * 60_000;
   return (attemptsMade: number, type?: string, err?: Error, job?: MinimalJob): number => {
@@ -88,6 +93,7 @@ function cappedBackoff(log: Logger, queue: string, backoff: StartWorkersOptions[
     const full = Math.min(capMs, baseMs * 2 ** Math.max(0, attemptsMade - 1));
     const delayMs = Math.max(1, Math.round(full * (1 - 0.2 * Math.random())));
     log.warn({ queue, jobId: job?.id, attempt: attemptsMade, delayMs, err }, 'job failed; retrying');
+    if (queue === QUEUES.outbound) onRetry?.('failed');
     return delayMs;
   };
 }
@@ -100,6 +106,7 @@ async function release(job: Job, token: string | undefined): Promise<DelayedErro
 
 interface OutboundContext {
   log: Logger;
+  onRetry?: StartWorkersOptions['onRetry'];
   deliver: StartWorkersOptions['deliver'];
   timeoutMs: number;
   shutdown: AbortSignal;
@@ -111,6 +118,7 @@ async function outboundFailure(err: unknown, job: Job<OutboundJob>, token: strin
   if (err instanceof PlatformError && err.kind === 'rate_limited') {
     const delayMs = Math.max(MIN_RATE_LIMIT_DELAY_MS, Math.ceil(err.retryAfterMs ?? 1000));
     ctx.log.warn({ jobId: job.id, attempt: job.attemptsMade + 1, delayMs, err }, 'outbound message rate limited; waiting Retry-After');
+    ctx.onRetry?.('rate_limited');
     // Moving it ourselves with skipAttempt: a 429 says "later", not "failed", so no attempt is used.
     await job.moveToDelayed(Date.now() + delayMs, token);
     return new DelayedError();
@@ -138,9 +146,9 @@ function outboundProcessor(ctx: OutboundContext) {
 
 function stepProcessor(onStep: StartWorkersOptions['onStep'], shutdown: AbortSignal) {
   return async (job: Job<StepJobData>, token?: string): Promise<void> => {
-    const { workspace, number, generation, step, kind } = job.data;
+    const { workspace, number, generation, step, kind, dueAt } = job.data;
     try {
-      await untilAborted(Promise.resolve().then(() => onStep({ workspace, number, generation, step, ...(kind ? { kind } : {}) })), shutdown);
+      await untilAborted(Promise.resolve().then(() => onStep({ workspace, number, generation, step, ...(kind ? { kind } : {}) }, { dueAt })), shutdown);
     } catch (err) {
       // Steps are idempotent (they re-read the incident, side effects are claimed), so handing a
       // step back while the abandoned call may still finish is safe.
@@ -174,7 +182,7 @@ export function startWorkers(opts: StartWorkersOptions): Workers {
     connection,
     prefix: opts.prefix,
     concurrency: concurrency ?? 8,
-    settings: { backoffStrategy: cappedBackoff(opts.log, queue, opts.backoff) },
+    settings: { backoffStrategy: cappedBackoff(opts.log, queue, opts.backoff, opts.onRetry) },
     // A job whose process died comes back within seconds, not BullMQ's default 30 s, and is never
     // given up for stalling: steps and deliveries are idempotent, a page late by half a minute is not.
     lockDuration: JOB_LOCK_MS,
@@ -182,11 +190,14 @@ export function startWorkers(opts: StartWorkersOptions): Workers {
     maxStalledCount: 100,
   });
   const steps = new Worker<StepJobData>(QUEUES.steps, stepProcessor(opts.onStep, shutdown.signal), common(QUEUES.steps, opts.concurrency?.steps));
-  const ctx: OutboundContext = { log: opts.log, deliver: opts.deliver, timeoutMs: opts.deliveryTimeoutMs ?? 15_000, shutdown: shutdown.signal };
+  const ctx: OutboundContext = { log: opts.log, deliver: opts.deliver, timeoutMs: opts.deliveryTimeoutMs ?? 15_000, shutdown: shutdown.signal, ...(opts.onRetry ? { onRetry: opts.onRetry } : {}) };
   const outbound = new Worker<OutboundJob>(QUEUES.outbound, outboundProcessor(ctx), common(QUEUES.outbound, opts.concurrency?.outbound ?? 8));
   watch(steps, opts.log, QUEUES.steps);
   watch(outbound, opts.log, QUEUES.outbound, opts.onGaveUp && ((job, err) => opts.onGaveUp?.(job.data as OutboundJob, err) ?? Promise.resolve()));
-  return { close: (timeoutMs = 5000) => closeWorkers([steps, outbound], shutdown, opts.log, timeoutMs) };
+  return {
+    close: (timeoutMs = 5000) => closeWorkers([steps, outbound], shutdown, opts.log, timeoutMs),
+    running: () => [steps, outbound].every((w) => w.isRunning() && !w.closing),
+  };
 }
 
 function sleep(ms: number): Promise<'timeout'> {

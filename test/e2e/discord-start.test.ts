@@ -38,6 +38,7 @@ describe('npm start with Discord credentials', () => {
       DISCORD_APPLICATION_ID: IDS.application,
       DISCORD_GUILD_ID: IDS.guild,
       DISCORD_API_URL: fake.apiUrl,
+      PORT: '0',
     };
     for (const key of ['SLACK_BOT_TOKEN', 'SLACK_APP_TOKEN', 'SLACK_SIGNING_SECRET', 'INCIDENT_CONFIG', 'LOG_FILE']) delete env[key];
     bot = startBot('discord-bot', env);

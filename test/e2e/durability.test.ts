@@ -77,6 +77,7 @@ async function setUp(): Promise<Fixture> {
     INCIDENT_CONFIG: join(dir, 'incident.yaml'),
     LOCAL_USER: 'dave',
     LOG_LEVEL: 'info',
+    PORT: '0',
   };
   delete env.LOG_FILE;
   fixture = { dir, redisUrl, redisDir, prefix, env };

@@ -31,6 +31,7 @@ beforeEach(async () => {
     DATA_DIR: join(dir, 'data'),
     LOCAL_USER: 'bob',
     LOG_LEVEL: 'info',
+    PORT: '0',
   };
   delete env.LOG_FILE;
   delete env.INCIDENT_CONFIG;

@@ -30,6 +30,8 @@ beforeAll(async () => {
     DATA_DIR: join(dir, 'data'),
     INCIDENT_CONFIG: join(dir, 'incident.yaml'),
     LOCAL_USER: 'bob',
+    // A free port for the HTTP server: parallel test files' bots must not clash on 3000.
+    PORT: '0',
   };
 });
 

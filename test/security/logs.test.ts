@@ -67,7 +67,7 @@ async function passwordRedis(password: string, dir: string): Promise<number> {
 }
 
 function botEnv(dir: string, extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: join(dir, 'data'), LOG_FILE: join(dir, 'bot.log'), LOG_LEVEL: 'info', KEY_PREFIX: `sec${randomBytes(3).toString('hex')}:`, ...extra };
+  const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: join(dir, 'data'), LOG_FILE: join(dir, 'bot.log'), LOG_LEVEL: 'info', KEY_PREFIX: `sec${randomBytes(3).toString('hex')}:`, PORT: '0', ...extra };
   for (const key of ['SLACK_BOT_TOKEN', 'SLACK_APP_TOKEN', 'SLACK_SIGNING_SECRET', 'DISCORD_TOKEN', 'INCIDENT_CONFIG']) if (!(key in extra)) delete env[key];
   return env;
 }

@@ -42,10 +42,11 @@ function tail(text: string): string {
   return text.length > TAIL_CHARS ? `…${text.slice(-TAIL_CHARS)}` : text;
 }
 
+/** `env.PORT` unset means a free port (0): bots of parallel test files never clash on 3000. */
 export function startBot(name: string, env: NodeJS.ProcessEnv, cwd = process.cwd()): BotProcess {
   const child: ChildProcessWithoutNullStreams = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd,
-    env,
+    env: { ...env, PORT: env.PORT ?? '0' },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   let out = '';

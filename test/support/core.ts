@@ -14,6 +14,7 @@ import type { ManualClock } from '../../src/infra/clock.js';
 import { PostmortemFiles } from '../../src/infra/postmortem-files.js';
 import { BullScheduler, QUEUES } from '../../src/scheduler/bullmq-scheduler.js';
 import { startWorkers } from '../../src/scheduler/workers.js';
+import { RedisAlertStore } from '../../src/store/redis-alerts.js';
 import { RedisOutbox } from '../../src/store/redis-outbox.js';
 import { RedisOnCallStore } from '../../src/store/redis-oncall.js';
 import { RedisIncidentStore } from '../../src/store/redis-store.js';
@@ -86,6 +87,7 @@ export async function openTestCore(o: TestCoreOptions): Promise<TestCore> {
     scheduler,
     oncall: new RedisOnCallStore(redis.redis, redis.prefix),
     outbox: new RedisOutbox(redis.redis, redis.prefix),
+    alerts: new RedisAlertStore(redis.redis, redis.prefix),
     stepEffectsInBackground: true,
     store: new RedisIncidentStore(redis.redis, redis.prefix),
     chat,

@@ -19,6 +19,7 @@ import {
   decideStatus,
   declareEvents,
   decideAction,
+  decideTriageDeclare,
 } from '../../src/core/lifecycle.js';
 import type { Actor, Incident } from '../../src/core/model.js';
 import { project } from '../../src/core/projection.js';
@@ -63,6 +64,7 @@ const ERROR_CODES = [
   'cover_outsider',
   'cover_limit',
   'unknown_user',
+  'triage_already',
 ] as const satisfies readonly ErrorCode[];
 
 // Compile-time: the array names every member of the union.
@@ -195,6 +197,7 @@ describe('userErrorText fills every placeholder', () => {
     ['invisible_title', () => caught(() => validate(z.object({ title: titleText(150) }), { title: '\u200b\u202e' }, 'usage.declare'))],
     ['too_many_targets', () => new IncidentError('too_many_targets', { max: 10, count: 11 })],
     ['page_rate', () => new IncidentError('page_rate', { used: 30, max: 30, count: 1 })],
+    ['triage_already', () => caught(() => decideTriageDeclare(fresh(), alice, at(9)))],
   ];
 
   function pagedAlice(): Incident {

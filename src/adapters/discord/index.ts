@@ -28,7 +28,14 @@ export interface DiscordStartOptions {
   readyTimeoutMs?: number;
 }
 
-export async function startDiscord(deps: Deps, env: Env, o: DiscordStartOptions = {}): Promise<{ chat: ChatPort; stop(): Promise<void> }> {
+export interface DiscordAdapter {
+  chat: ChatPort;
+  stop(): Promise<void>;
+  /** The gateway is connected (not while it reconnects). For /readyz. */
+  connected(): boolean;
+}
+
+export async function startDiscord(deps: Deps, env: Env, o: DiscordStartOptions = {}): Promise<DiscordAdapter> {
   if (!env.DISCORD_TOKEN) throw new Error('DISCORD_TOKEN is not set');
   const log = deps.log.child({ platform: PLATFORM });
   const client = createDiscordClient(env.DISCORD_API_URL ? { api: env.DISCORD_API_URL } : {});
@@ -54,6 +61,7 @@ export async function startDiscord(deps: Deps, env: Env, o: DiscordStartOptions 
   log.info({ user: client.user?.id, guilds: [...client.guilds.cache.keys()], categoryId }, 'discord connected');
   return {
     chat,
+    connected: () => client.isReady(),
     async stop() {
       // Let handlers that are mid-way (a declare creating its channel) finish before the REST client goes.
       await handlers.drain(5_000);

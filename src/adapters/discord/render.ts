@@ -1,5 +1,5 @@
 import { ActionRowBuilder, ButtonBuilder, ButtonStyle, type APIEmbed, type BaseMessageOptions } from 'discord.js';
-import type { MessageAction, OutboundMessage } from '../../core/ports.js';
+import { BUTTON_ACTIONS, type MessageAction, type OutboundMessage } from '../../core/ports.js';
 
 /**
  * Neutral messages (ports.ts) as Discord messages. `*bold*` becomes `**bold**`; `<@id>` and
@@ -19,6 +19,8 @@ const EMOJI: Record<string, string> = {
   pushpin: '📌',
   round_pushpin: '📍',
   pager: '📟',
+  bell: '🔔',
+  ok: '🆗',
   warning: '⚠️',
 };
 
@@ -112,8 +114,9 @@ export function buttonId(action: MessageAction, guildId: string): string {
 
 export function parseButtonId(customId: string): { action: MessageAction['id']; value: string; guildId: string | undefined } | null {
   const [head, action, value, guildId] = customId.split(':');
-  if (head !== 'incident' || (action !== 'ack' && action !== 'escalate') || !value) return null;
-  return { action, value, guildId };
+  const known = BUTTON_ACTIONS.find((a) => a === action);
+  if (head !== 'incident' || !known || !value) return null;
+  return { action: known, value, guildId };
 }
 
 function extras(m: OutboundMessage, guildId: string): Pick<BaseMessageOptions, 'embeds' | 'components'> {

@@ -7,6 +7,8 @@ const EMOJI: Record<string, string> = {
   eyes: '👀',
   pushpin: '📌',
   pager: '📟',
+  bell: '🔔',
+  ok: '🆗',
   warning: '⚠️',
 };
 

@@ -11,7 +11,7 @@ import { escapeForSlack } from './mrkdwn.js';
 type Block = types.KnownBlock;
 
 /** Button action ids: the interaction handler routes on these. */
-export const ACTION_IDS: Record<MessageAction['id'], string> = { ack: 'incident_ack', escalate: 'incident_escalate' };
+export const ACTION_IDS: Record<MessageAction['id'], string> = { ack: 'incident_ack', escalate: 'incident_escalate', declare: 'incident_declare', resolve: 'incident_resolve' };
 
 const SECTION_LIMIT = 3000;
 const FIELD_LIMIT = 2000;

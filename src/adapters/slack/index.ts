@@ -1,8 +1,9 @@
-import { App, webApi, type Logger as BoltLogger } from '@slack/bolt';
+import { App, SocketModeReceiver, webApi, type Logger as BoltLogger } from '@slack/bolt';
 import { commands as allCommands } from '../../../commands/index.js';
 import type { Command, Deps } from '../../app/context.js';
 import type { Env } from '../../config.js';
 import type { ChatPort, Logger } from '../../core/ports.js';
+import type { HttpServer } from '../../http/server.js';
 import { boltLogger } from './bolt-logger.js';
 import { registerCommand } from './commands.js';
 import type { SlackContext } from './context.js';
@@ -25,7 +26,9 @@ export const WEB_API_TIMEOUT_MS = 10_000;
 const STOP_GRACE_MS = 10_000;
 
 export interface SlackOptions {
-  /** HTTP mode's port; default PORT from the environment. 0 picks a free one (tests, benchmarks). */
+  /** HTTP mode: the bot's HTTP server to serve /slack/events on (src/main.ts passes it). */
+  http?: HttpServer;
+  /** HTTP mode without `http`: the port of a server of its own; default PORT. 0 picks a free one (tests, benchmarks). */
   port?: number;
   commands?: readonly Command[];
   /** The clock for the future-timestamp check (tests of the time window). */
@@ -37,6 +40,8 @@ export interface SlackAdapter {
   stop(): Promise<void>;
   /** The port listened on in HTTP mode. */
   port?: number;
+  /** HTTP mode: started. Socket Mode: the WebSocket is open (not while it reconnects). For /readyz. */
+  connected(): boolean;
   /** Resolves true once the work started by earlier requests has finished. */
   idle(timeoutMs?: number): Promise<boolean>;
 }
@@ -79,6 +84,9 @@ export async function startSlack(deps: Deps, env: Env, options: SlackOptions = {
   const clientOptions = webClientOptions(env, logger);
   const auth = await checkToken(new webApi.WebClient(token, clientOptions), log);
   const receiver = env.SLACK_APP_TOKEN ? undefined : httpReceiver(env, log, logger, options);
+  const socket = env.SLACK_APP_TOKEN
+    ? new SocketModeReceiver({ appToken: env.SLACK_APP_TOKEN, logger, installerOptions: { clientOptions: socketClientOptions(env, logger) } })
+    : undefined;
   const app = new App({
     token,
     botId: auth.botId,
@@ -88,7 +96,7 @@ export async function startSlack(deps: Deps, env: Env, options: SlackOptions = {
     logger,
     clientOptions,
     convoStore: false,
-    ...(receiver ? { receiver } : { socketMode: true, appToken: env.SLACK_APP_TOKEN, installerOptions: { clientOptions: socketClientOptions(env, logger) } }),
+    ...(receiver ? { receiver } : { socketMode: true, appToken: env.SLACK_APP_TOKEN, receiver: socket }),
   });
   const chat = new SlackChat(app.client, log, { announceChannel: deps.config.channels.announce, botUserId: auth.botUserId });
   const ctx: SlackContext = { deps, chat, log, work: new InFlight(), commands: options.commands ?? allCommands };
@@ -101,6 +109,7 @@ export async function startSlack(deps: Deps, env: Env, options: SlackOptions = {
   return {
     chat,
     port: receiver?.port,
+    connected: () => (socket ? socket.client.websocket?.isActive() === true : true),
     idle: (timeoutMs) => ctx.work.idle(timeoutMs),
     async stop() {
       await app.stop();
@@ -111,7 +120,13 @@ export async function startSlack(deps: Deps, env: Env, options: SlackOptions = {
 
 function httpReceiver(env: Env, log: Logger, boltLog: BoltLogger, options: SlackOptions): SlackHttpReceiver {
   if (!env.SLACK_SIGNING_SECRET) throw new Error('SLACK_SIGNING_SECRET is needed in HTTP mode (or set SLACK_APP_TOKEN for Socket Mode)');
-  return new SlackHttpReceiver({ signingSecret: env.SLACK_SIGNING_SECRET, boltLogger: boltLog, log, ...(options.now ? { now: options.now } : {}) });
+  return new SlackHttpReceiver({
+    signingSecret: env.SLACK_SIGNING_SECRET,
+    boltLogger: boltLog,
+    log,
+    ...(options.now ? { now: options.now } : {}),
+    ...(options.http ? { http: options.http } : {}),
+  });
 }
 
 /** auth.test once at start: a bad token stops the bot with what to do, not at the first event. */

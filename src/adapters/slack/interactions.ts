@@ -3,6 +3,7 @@ import { declareIncident } from '../../app/declare.js';
 import { errorReply } from '../../app/dispatch.js';
 import { pressButton } from '../../app/reactions.js';
 import type { DeclareForm } from '../../app/declare.js';
+import { BUTTON_ACTIONS, type ButtonAction as ButtonKind } from '../../core/ports.js';
 import { ACTION_IDS } from './blocks.js';
 import type { SlackContext } from './context.js';
 import { DECLARE_CALLBACK_ID, formErrors, readDeclareForm, readDeclareMeta } from './modal.js';
@@ -16,7 +17,7 @@ import { workspaceOf } from './translate.js';
  * open). The form's check is the same zod schema `declareIncident` uses, run without I/O.
  */
 
-const BUTTONS: Record<string, 'ack' | 'escalate'> = { [ACTION_IDS.ack]: 'ack', [ACTION_IDS.escalate]: 'escalate' };
+const BUTTONS: Record<string, ButtonKind> = Object.fromEntries(BUTTON_ACTIONS.map((a) => [ACTION_IDS[a], a]));
 
 export function registerInteractions(app: App, ctx: SlackContext): void {
   app.action<BlockAction<ButtonAction>>({ type: 'block_actions', action_id: new RegExp(`^(${Object.keys(BUTTONS).join('|')})$`) }, async ({ ack, body, action, context }) => {

@@ -1,7 +1,7 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HTTPReceiver, type App, type Logger as BoltLogger, type Receiver } from '@slack/bolt';
 import type { Logger } from '../../core/ports.js';
+import { startHttpServer, type HttpServer } from '../../http/server.js';
 import { REQUEST_PROPERTY, requestIdOf } from './replay.js';
 
 /**
@@ -12,7 +12,8 @@ import { REQUEST_PROPERTY, requestIdOf } from './replay.js';
  * request stamped more than 5 minutes ahead gets the same 401 before Bolt sees it.
  *
  * Everything else (signature, age, body parsing, ssl_check, url_verification, the ack timeout) is
- * Bolt's own code; only the server around it is ours, so no request reaches Bolt unchecked. Each
+ * Bolt's own code; only the server around it is ours (the bot's one HTTP server, src/http, which
+ * hands /slack/events to Bolt with its body unread), so no request reaches Bolt unchecked. Each
  * verified request's signature and timestamp go into the Bolt context, so the command and
  * interaction handlers can tell a replay from a new request (replay.ts).
  */
@@ -26,6 +27,8 @@ export interface SlackHttpReceiverOptions {
   log: Logger;
   /** For tests of the time window; Bolt's own age check uses the real clock. */
   now?: () => number;
+  /** The server to mount /slack/events on; without one, `start` starts a server of its own. */
+  http?: HttpServer;
 }
 
 /** True when the request's timestamp is more than 5 minutes ahead of this machine's clock. */
@@ -37,7 +40,8 @@ export function isFromTheFuture(req: IncomingMessage, nowMs: number): boolean {
 
 export class SlackHttpReceiver implements Receiver {
   private readonly inner: HTTPReceiver;
-  private server: Server | undefined;
+  private own: HttpServer | undefined;
+  private unmount: (() => void) | undefined;
   private readonly now: () => number;
 
   constructor(private readonly o: SlackHttpReceiverOptions) {
@@ -60,32 +64,22 @@ export class SlackHttpReceiver implements Receiver {
     this.inner.init(app);
   }
 
-  /** Listens on `port` (0 picks a free one; see `port` afterwards). */
-  start(port: number): Promise<Server> {
-    const server = createServer((req, res) => this.handle(req, res));
-    this.server = server;
-    return new Promise((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, () => {
-        server.off('error', reject);
-        resolve(server);
-      });
-    });
+  /** Mounts on the shared server, or listens on `port` (0 picks a free one; see `port` afterwards). */
+  async start(port = 0): Promise<void> {
+    const server = this.o.http ?? (this.own = await startHttpServer({ port, log: this.o.log }));
+    this.unmount = server.mount(EVENTS_PATH, (req, res) => this.handle(req, res));
   }
 
   get port(): number | undefined {
-    const address = this.server?.address();
-    return address && typeof address === 'object' ? (address as AddressInfo).port : undefined;
+    return (this.o.http ?? this.own)?.port;
   }
 
-  stop(): Promise<void> {
-    const server = this.server;
-    this.server = undefined;
-    if (!server) return Promise.resolve();
-    return new Promise((resolve) => {
-      server.close(() => resolve());
-      server.closeIdleConnections();
-    });
+  async stop(): Promise<void> {
+    this.unmount?.();
+    this.unmount = undefined;
+    const own = this.own;
+    this.own = undefined;
+    await own?.close();
   }
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
@@ -97,7 +91,7 @@ export class SlackHttpReceiver implements Receiver {
     try {
       this.inner.requestListener(req, res);
     } catch {
-      // Bolt throws for paths it does not serve; that is a 404, not a crash.
+      // Bolt throws for paths and methods it does not serve; that is a 404, not a crash.
       res.writeHead(404).end();
     }
   }

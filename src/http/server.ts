@@ -1,0 +1,124 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Logger } from '../core/ports.js';
+import type { PromMetrics } from '../infra/metrics.js';
+import { alertRoutes, type AlertRoutesOptions } from './alerts.js';
+import { healthRoutes, type ReadinessCheck } from './health.js';
+
+/**
+ * The bot's one HTTP server (Fastify): health and metrics for operators, alert webhooks from
+ * monitoring, and Slack's /slack/events. Slack's requests go to Bolt's own listener untouched
+ * (Bolt verifies the signature over the raw bytes, so nothing here may read the body first):
+ * the Node server in front of Fastify hands mounted paths to their listener and everything
+ * else to Fastify.
+ *
+ * Closing stops taking connections, answers requests that arrive on open keep-alive connections
+ * with 503, lets the requests under way finish, and resolves once the last one has.
+ */
+
+export type RawListener = (req: IncomingMessage, res: ServerResponse) => void;
+
+export interface HttpServerOptions {
+  /** 0 picks a free port (tests); see `port` afterwards. */
+  port: number;
+  /** Default 0.0.0.0. */
+  host?: string;
+  log: Logger;
+  /** /readyz: each named part of the bot that must work for it to be ready. */
+  readiness?: ReadonlyMap<string, ReadinessCheck>;
+  metrics?: PromMetrics;
+  /** POST /alerts/:sourceId; absent, the alert endpoints answer 404. */
+  alerts?: AlertRoutesOptions;
+}
+
+export interface HttpServer {
+  readonly port: number;
+  /** The base URL a client on this machine reaches it at. */
+  readonly url: string;
+  /** Serves `path` (exactly, any method) with a Node listener that gets the request unread; returns the unmount. */
+  mount(path: string, listener: RawListener): () => void;
+  close(): Promise<void>;
+}
+
+export async function startHttpServer(o: HttpServerOptions): Promise<HttpServer> {
+  const mounts = new Map<string, RawListener>();
+  const state = { closing: false, open: new Set<ServerResponse>() };
+  const app = Fastify({
+    logger: false,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    serverFactory: (handler) => createServer((req, res) => route(req, res, { mounts, state, handler, log: o.log })),
+  });
+  await app.register(healthRoutes({ readiness: o.readiness ?? new Map(), ...(o.metrics ? { metrics: o.metrics } : {}), log: o.log }));
+  if (o.alerts) await app.register(alertRoutes(o.alerts));
+  await listen(app, o.port, o.host ?? '0.0.0.0');
+  const port = (app.server.address() as AddressInfo).port;
+  o.log.info({ port, host: o.host ?? '0.0.0.0', alertSources: o.alerts?.sources.map((s) => s.id) ?? [] }, 'http server listening');
+  let closed: Promise<void> | undefined;
+  return {
+    port,
+    url: localUrl(o.host ?? '0.0.0.0', port),
+    mount(path, listener) {
+      mounts.set(path, listener);
+      return () => void (mounts.get(path) === listener && mounts.delete(path));
+    },
+    close() {
+      if (!state.closing) {
+        state.closing = true;
+        state.open.forEach(lastOnItsConnection);
+      }
+      closed ??= app.close().then(() => o.log.info({ port }, 'http server closed'));
+      return closed;
+    },
+  };
+}
+
+interface RouteContext {
+  mounts: ReadonlyMap<string, RawListener>;
+  state: { closing: boolean; open: Set<ServerResponse> };
+  handler: (req: IncomingMessage, res: ServerResponse) => void;
+  log: Logger;
+}
+
+function route(req: IncomingMessage, res: ServerResponse, ctx: RouteContext): void {
+  ctx.state.open.add(res);
+  res.once('close', () => ctx.state.open.delete(res));
+  const listener = ctx.mounts.get((req.url ?? '/').split('?')[0] ?? '/');
+  if (!listener) return ctx.handler(req, res);
+  if (ctx.state.closing) {
+    res.writeHead(503, { connection: 'close', 'retry-after': '5' }).end();
+    return;
+  }
+  try {
+    listener(req, res);
+  } catch (err) {
+    ctx.log.error({ path: req.url, err }, 'http listener failed');
+    if (!res.headersSent) res.writeHead(500).end();
+  }
+}
+
+/**
+ * A request under way when closing began ends its connection once answered: a kept-alive
+ * connection would otherwise hold the close until the client let it go.
+ */
+function lastOnItsConnection(res: ServerResponse): void {
+  if (!res.headersSent) res.setHeader('connection', 'close');
+  else res.once('finish', () => res.socket?.end());
+}
+
+async function listen(app: FastifyInstance, port: number, host: string): Promise<Server> {
+  try {
+    await app.listen({ port, host });
+  } catch (err) {
+    await app.close().catch(() => undefined);
+    throw err;
+  }
+  return app.server;
+}
+
+/** Where a client on this machine reaches a server bound to `host`. */
+function localUrl(host: string, port: number): string {
+  if (['0.0.0.0', '::', 'localhost', '127.0.0.1'].includes(host)) return `http://127.0.0.1:${port}`;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
