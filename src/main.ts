@@ -29,6 +29,7 @@ import { ensureRedis, maskUrl } from './infra/redis-server.js';
 import { BullScheduler } from './scheduler/bullmq-scheduler.js';
 import { startWorkers } from './scheduler/workers.js';
 import { RedisAlertStore } from './store/redis-alerts.js';
+import { startAlertSweep } from './app/alerts.js';
 import { RedisOnCallStore } from './store/redis-oncall.js';
 import { RedisOutbox } from './store/redis-outbox.js';
 import { startRelay } from './app/relay.js';
@@ -139,8 +140,11 @@ async function openCore(s: Settings, o: CoreOptions): Promise<Core> {
   // The sweep again every minute: a timer whose queueing failed (Redis blip) is back within a minute.
   const sweep = setInterval(() => void rearmEscalations(deps).catch((err: Error) => log.error({ err: err.message }, 'escalation sweep failed')), 60_000);
   sweep.unref();
+  // Sources with resolveAfterQuiet: their silent alerts count as resolved (every minute).
+  const quiet = startAlertSweep(deps);
   const close = async (): Promise<void> => {
     clearInterval(sweep);
+    quiet.stop();
     await backgroundEffects(5_000);
     await stopInOrder(log, [
       ['relay', () => relay.stop()],

@@ -34,6 +34,8 @@ import { outboxOptions, record, runInBackground, wallMs } from './record.js';
 
 const TITLE_MAX = 150;
 
+type Paging = Awaited<ReturnType<typeof pagingStart>>;
+
 export function alertActor(source: AlertSourceConfig): Actor {
   return { id: BOT.id, name: source.id };
 }
@@ -42,8 +44,21 @@ export async function ingestAlerts(deps: Deps, source: AlertSourceConfig, batch:
   const alerts = deps.alerts;
   if (!alerts) throw new Error('ingestAlerts: no alert store in deps');
   const run = new Delivery(deps, alerts, source, batch);
-  await run.go();
+  // Deliveries of one group take turns in this process: each reads what the one before wrote,
+  // instead of losing compare-and-set races to it and backing off (other processes still race,
+  // and the compare-and-set keeps them right).
+  await inLane(`${source.workspace}\n${source.id}\n${batch.groupKey}`, () => run.go());
   return run.result;
+}
+
+const lanes = new Map<string, Promise<void>>();
+
+function inLane(key: string, work: () => Promise<void>): Promise<void> {
+  const next = (lanes.get(key) ?? Promise.resolve()).then(work, work);
+  const tail = next.catch(() => undefined);
+  lanes.set(key, tail);
+  void tail.then(() => lanes.get(key) === tail && lanes.delete(key));
+  return next;
 }
 
 class Delivery {
@@ -51,6 +66,7 @@ class Delivery {
   private readonly ws: string;
   private readonly actor: Actor;
   private readonly list: NormalizedAlert[];
+  private countThisMinute = 0;
 
   constructor(
     private readonly deps: Deps,
@@ -65,7 +81,12 @@ class Delivery {
   }
 
   async go(): Promise<void> {
-    const number = await this.alerts.groupIncident(this.ws, this.source.id, this.batch.groupKey);
+    // Every alert counts towards the source's limit, re-sends too; the count is read only when a group would open an incident.
+    const [number, count] = await Promise.all([
+      this.alerts.groupIncident(this.ws, this.source.id, this.batch.groupKey),
+      this.alerts.countAlerts(this.source.id, this.list.length, wallMs(this.deps)),
+    ]);
+    this.countThisMinute = count;
     const incident = number ? await this.deps.store.get({ workspace: this.ws, number }) : null;
     if (this.batch.acknowledge) return this.acknowledge(incident);
     if (incident && isActive(incident.status)) return this.addTo(incident, this.list);
@@ -98,8 +119,7 @@ class Delivery {
     const route = routeAlert(this.deps.config, this.source, firing[0] as NormalizedAlert);
     if (route.action === 'drop') return this.count('dropped', firing.length);
     // Over the source's limit, a new group folds into the source's latest open incident.
-    const count = await this.alerts.countAlerts(this.source.id, this.list.length, wallMs(this.deps));
-    if (count > this.source.limitPerMinute) {
+    if (this.countThisMinute > this.source.limitPerMinute) {
       const storm = await this.latestOpen();
       if (storm) {
         const bound = await this.alerts.bindGroup(this.ws, this.source.id, this.batch.groupKey, storm.number);
@@ -107,12 +127,18 @@ class Delivery {
         if (target && isActive(target.status)) return this.addTo(target, firing, bound === storm.number ? this.batch.groupKey : undefined);
       }
     }
-    const claim = await this.alerts.claimGroup(this.ws, this.source.id, this.batch.groupKey, replace);
-    return this.open(firing, claim);
+    // The claim and the policy's first tier are read at once: neither needs the other.
+    const [claim, paging] = await Promise.all([this.alerts.claimGroup(this.ws, this.source.id, this.batch.groupKey, replace), this.pagingFor(firing)]);
+    return this.open(firing, claim, paging);
+  }
+
+  private pagingFor(firing: readonly NormalizedAlert[]) {
+    const route = routeAlert(this.deps.config, this.source, firing.find((a) => a.status === 'firing') ?? (firing[0] as NormalizedAlert));
+    return pagingStart(this.deps, this.ws, route.severity, route.service, this.deps.clock.now(), route.policy);
   }
 
   /** Opens the group's incident under the number its claim holds; a delivery that lost the race adds to the winner's. */
-  private async open(firing: NormalizedAlert[], claim: { number: number; fresh: boolean }): Promise<void> {
+  private async open(firing: NormalizedAlert[], claim: { number: number; fresh: boolean }, paging?: Paging): Promise<void> {
     const key = { workspace: this.ws, number: claim.number };
     if (!claim.fresh) {
       const existing = await this.deps.store.get(key);
@@ -120,7 +146,7 @@ class Delivery {
     }
     const live = firing.filter((a) => a.status === 'firing');
     if (!live.length) return this.count('duplicate', firing.length);
-    const events = await this.declaration(live, key.number);
+    const events = this.declaration(live, key.number, paging ?? (await this.pagingFor(live)));
     let created;
     try {
       created = await createIncident(this.deps.store, key, events, outboxOptions(this.deps));
@@ -132,14 +158,13 @@ class Delivery {
       return this.addTo(winner, firing);
     }
     runInBackground(this.deps, created.entries ?? [], created.after);
-    await this.alerts.setLatestIncident(this.ws, this.source.id, key.number);
     this.touched(created.after);
     this.count(created.after.triage ? 'paged' : 'opened', live.length);
     await this.touch(created.after, live);
   }
 
   /** The declaration, its alerts and tier 1's page: one append, like `/incident declare`. */
-  private async declaration(live: NormalizedAlert[], number: number): Promise<IncidentEvent[]> {
+  private declaration(live: NormalizedAlert[], number: number, paging: Paging): IncidentEvent[] {
     const first = live[0] as NormalizedAlert;
     const route = routeAlert(this.deps.config, this.source, first);
     const now = this.deps.clock.now();
@@ -163,7 +188,6 @@ class Delivery {
     );
     const fired = live.map((a) => alertFired(a, this.actor, now));
     const draft = project(null, [declared, ...fired], { workspace: this.ws, number });
-    const paging = await pagingStart(this.deps, this.ws, route.severity, route.service, now, route.policy);
     const start = paging ? decideStartEscalation(draft, paging.policy.id, paging.snapshot, now, paging.overrides, (id) => paging.names.get(id) ?? id) : [];
     return [declared, ...fired, ...start];
   }

@@ -89,17 +89,24 @@ function effectsInOrder(after: Incident, events: readonly IncidentEvent[], t: Tr
         if (isActive(after.status)) out.push({ kind: 'announce', message: { text: t(announceKey, announce) } });
         break;
       }
-      case 'alert_fired':
-        // The alerts a declaration came with are in its welcome; later ones are news for the channel.
-        if (i > 0 || events[0]?.type !== 'declared') post([t('post.alert_fired', { summary: alertText(e.summary) }), ...alertLines(e, t).slice(1)].join('\n'));
+      case 'alert_fired': {
+        // The alerts a declaration came with are in its welcome; later ones are news for the
+        // channel: one message for all the alerts of a delivery (a storm is not a message per alert).
         summaryChanged = true;
+        const fired = events.filter((x): x is IncidentEvent & { type: 'alert_fired' } => x.type === 'alert_fired');
+        if (events[0]?.type === 'declared' || fired[0] !== e) break;
+        if (fired.length === 1) post([t('post.alert_fired', { summary: alertText(e.summary) }), ...alertLines(e, t).slice(1)].join('\n'));
+        else post([t('post.alerts_fired', { count: fired.length }), ...listed(fired, t)].join('\n'));
         break;
+      }
       case 'alert_resolved': {
-        post(t(e.quiet ? 'post.alert_resolved_quiet' : 'post.alert_resolved', { summary: alertText(e.summary) }));
         summaryChanged = true;
+        const resolved = events.filter((x): x is IncidentEvent & { type: 'alert_resolved' } => x.type === 'alert_resolved');
+        if (resolved[resolved.length - 1] !== e) break;
+        if (resolved.length === 1) post(t(e.quiet ? 'post.alert_resolved_quiet' : 'post.alert_resolved', { summary: alertText(e.summary) }));
+        else post([t('post.alerts_resolved', { count: resolved.length }), ...listed(resolved, t)].join('\n'));
         const resolvesNow = events.some((x) => x.type === 'resolved');
-        const lastOfBatch = !events.slice(i + 1).some((x) => x.type === 'alert_resolved');
-        if (lastOfBatch && !resolvesNow && hasChannel && isActive(after.status) && firingItems(after).length === 0) {
+        if (!resolvesNow && hasChannel && isActive(after.status) && firingItems(after).length === 0) {
           const resolve = { id: 'resolve' as const, label: t('page.button_resolve'), value: String(after.number), style: 'primary' as const };
           out.push({ kind: 'post', message: { text: t('post.alerts_all_resolved', { ref: after.ref }), actions: [resolve] } });
         }
@@ -165,6 +172,15 @@ function effectsInOrder(after: Incident, events: readonly IncidentEvent[], t: Tr
   }
   if (summaryChanged && hasChannel) out.push({ kind: 'refresh_summary' });
   return out;
+}
+
+const LISTED = 10;
+
+/** `• summary` lines of a delivery's alerts, the first ten and how many more. */
+function listed(events: readonly { summary: string }[], t: Translate): string[] {
+  const lines = events.slice(0, LISTED).map((e) => `• ${alertText(e.summary, 200)}`);
+  if (events.length > LISTED) lines.push(t('post.alerts_more', { count: events.length - LISTED }));
+  return lines;
 }
 
 /**

@@ -48,14 +48,21 @@ export interface StatusChange {
   at: string;
 }
 
-/** One alert of an incident's group, as its last event left it. */
+/**
+ * One alert of an incident's group, as its last event left it. Kept small (the state is
+ * rewritten on every change): labels and links stay in the alert's events, and on `lead`.
+ */
 export interface AlertItem {
   fingerprint: string;
   summary: string;
+  status: 'firing' | 'resolved';
+}
+
+/** The alert that opened the incident, as its page DM and summary show it. */
+export interface LeadAlert {
+  summary: string;
   labels: Record<string, string>;
   links: AlertLink[];
-  status: 'firing' | 'resolved';
-  startsAt?: string;
 }
 
 /** The alert group an incident was opened for (src/app/alerts.ts). */
@@ -64,6 +71,7 @@ export interface IncidentAlerts {
   groupKey: string;
   autoResolve: boolean;
   items: AlertItem[];
+  lead?: LeadAlert;
 }
 
 /** Identifies an incident across the store: numbers are per workspace. */

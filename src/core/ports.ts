@@ -267,6 +267,7 @@ export interface AlertStore {
   /**
    * Binds the group to a newly allocated number, unless it is already bound to a number other
    * than `replace` (the finished incident a new firing moves on from): then that number, not fresh.
+   * A fresh number is also the source's latest incident from then on.
    */
   claimGroup(workspace: string, source: string, groupKey: string, replace: number | null): Promise<{ number: number; fresh: boolean }>;
   /** Binds the group to an existing incident (folding it in) unless it is bound already; returns the number it is bound to. */
@@ -278,5 +279,4 @@ export interface AlertStore {
   countAlerts(source: string, n: number, atMs: number): Promise<number>;
   /** The incident the source opened last (where alerts over its limit fold in). */
   latestIncident(workspace: string, source: string): Promise<number | null>;
-  setLatestIncident(workspace: string, source: string, number: number): Promise<void>;
 }

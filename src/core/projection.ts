@@ -94,7 +94,15 @@ function applyEvent(state: Incident | null, e: IncidentEvent, key?: IncidentKey)
       return { ...s, postmortemPath: e.path };
     case 'alert_fired':
     case 'alert_resolved':
-      return s.alerts ? { ...s, alerts: { ...s.alerts, items: applyAlert(s.alerts.items, e) } } : s;
+      if (!s.alerts) return s;
+      return {
+        ...s,
+        alerts: {
+          ...s.alerts,
+          items: applyAlert(s.alerts.items, e),
+          ...(!s.alerts.lead && e.type === 'alert_fired' && !e.folded ? { lead: { summary: e.summary, labels: e.labels, links: e.links } } : {}),
+        },
+      };
     case 'triage_declared': {
       const { triage: _t, ...rest } = s;
       return rest;
@@ -113,7 +121,7 @@ function applyEvent(state: Incident | null, e: IncidentEvent, key?: IncidentKey)
 function applyAlert(items: readonly AlertItem[], e: IncidentEvent & { type: 'alert_fired' | 'alert_resolved' }): AlertItem[] {
   const known = items.find((a) => a.fingerprint === e.fingerprint);
   if (e.type === 'alert_resolved') return items.map((a) => (a === known ? { ...a, status: 'resolved' } : a));
-  const item: AlertItem = { fingerprint: e.fingerprint, summary: e.summary, labels: e.labels, links: e.links, status: 'firing', ...(e.startsAt ? { startsAt: e.startsAt } : {}) };
+  const item: AlertItem = { fingerprint: e.fingerprint, summary: e.summary, status: 'firing' };
   return known ? items.map((a) => (a === known ? item : a)) : [...items, item];
 }
 

@@ -68,6 +68,9 @@ export function connectionOptions(connection: RedisConnection, worker = false): 
   return worker ? { ...base, maxRetriesPerRequest: null } : base;
 }
 
+/** The outbound priority of everything but page DMs (lower runs first; none runs before any). */
+const LATER = 10;
+
 export class BullScheduler implements Scheduler {
   private readonly steps: Queue<StepJobData>;
   private readonly outbound: Queue<OutboundJob>;
@@ -132,6 +135,10 @@ export class BullScheduler implements Scheduler {
     }
     await this.outbound.add(job.kind, job, {
       jobId: job.id,
+      // Page DMs go first: BullMQ runs jobs without a priority before prioritized ones, and keeps
+      // each priority first in, first out. In an alert storm, announcements and queued channel
+      // messages wait; nobody's page waits behind them.
+      ...(job.page ? {} : { priority: LATER }),
       attempts: this.outboundAttempts,
       backoff: { type: BACKOFF_TYPE },
       removeOnComplete: { age: DAY_SECONDS },

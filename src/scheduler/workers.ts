@@ -191,7 +191,7 @@ export function startWorkers(opts: StartWorkersOptions): Workers {
   });
   const steps = new Worker<StepJobData>(QUEUES.steps, stepProcessor(opts.onStep, shutdown.signal), common(QUEUES.steps, opts.concurrency?.steps));
   const ctx: OutboundContext = { log: opts.log, deliver: opts.deliver, timeoutMs: opts.deliveryTimeoutMs ?? 15_000, shutdown: shutdown.signal, ...(opts.onRetry ? { onRetry: opts.onRetry } : {}) };
-  const outbound = new Worker<OutboundJob>(QUEUES.outbound, outboundProcessor(ctx), common(QUEUES.outbound, opts.concurrency?.outbound ?? 8));
+  const outbound = new Worker<OutboundJob>(QUEUES.outbound, outboundProcessor(ctx), common(QUEUES.outbound, opts.concurrency?.outbound ?? 16));
   watch(steps, opts.log, QUEUES.steps);
   watch(outbound, opts.log, QUEUES.outbound, opts.onGaveUp && ((job, err) => opts.onGaveUp?.(job.data as OutboundJob, err) ?? Promise.resolve()));
   return {

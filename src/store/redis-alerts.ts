@@ -11,13 +11,17 @@ import { encodeWorkspace } from './redis-store.js';
  *   <prefix>inc:{ws}:alertlatest:<source>                      string  the source's latest incident; TTL 30 d
  *   <prefix>alertrate:<source>:<minute>                        string  alerts received that minute; TTL 2 min
  *
+ * claimGroup also sets the source's latest incident, in the same script.
  * A group key can be long (Alertmanager's is every grouping label): it is hashed, so keys stay short.
  */
 
 const KEEP_MS = 30 * 86_400_000;
 
 const CLAIM_COMMAND = 'alertGroupClaim';
-/** KEYS: group, seq. ARGV: the number it may replace ('' for none), TTL ms. */
+/**
+ * KEYS: group, seq, the source's latest. ARGV: the number it may replace ('' for none), TTL ms.
+ * A fresh number also becomes the source's latest incident (where a storm folds in).
+ */
 const CLAIM_LUA = `
 local cur = redis.call('GET', KEYS[1])
 if cur and cur ~= ARGV[1] then
@@ -26,6 +30,7 @@ if cur and cur ~= ARGV[1] then
 end
 local n = redis.call('INCR', KEYS[2])
 redis.call('SET', KEYS[1], n, 'PX', ARGV[2])
+redis.call('SET', KEYS[3], n, 'PX', ARGV[2])
 return {n, 1}
 `;
 
@@ -36,7 +41,7 @@ export class RedisAlertStore implements AlertStore {
     private readonly redis: Redis,
     private readonly prefix: string,
   ) {
-    redis.defineCommand(CLAIM_COMMAND, { numberOfKeys: 2, lua: CLAIM_LUA });
+    redis.defineCommand(CLAIM_COMMAND, { numberOfKeys: 3, lua: CLAIM_LUA });
   }
 
   async groupIncident(workspace: string, source: string, groupKey: string): Promise<number | null> {
@@ -45,10 +50,13 @@ export class RedisAlertStore implements AlertStore {
   }
 
   async claimGroup(workspace: string, source: string, groupKey: string, replace: number | null): Promise<{ number: number; fresh: boolean }> {
-    // As nextNumber does: the workspace is known to the relay and the sweep before its first incident.
-    await this.redis.sadd(`${this.prefix}workspaces`, workspace);
-    const keys = [this.groupKey(workspace, source, groupKey), this.wsKey(workspace, 'seq')];
-    const [number, fresh] = await (this.redis as ClaimCapable)[CLAIM_COMMAND](...keys, replace === null ? '' : String(replace), String(KEEP_MS));
+    const keys = [this.groupKey(workspace, source, groupKey), this.wsKey(workspace, 'seq'), this.wsKey(workspace, `alertlatest:${source}`)];
+    const [[number, fresh]] = await Promise.all([
+      (this.redis as ClaimCapable)[CLAIM_COMMAND](...keys, replace === null ? '' : String(replace), String(KEEP_MS)),
+      // As nextNumber does: the workspace is known to the relay and the sweep before its first
+      // incident (a set outside the workspace's slot, so not in the script; it is idempotent).
+      this.redis.sadd(`${this.prefix}workspaces`, workspace),
+    ]);
     return { number, fresh: fresh === 1 };
   }
 
@@ -84,9 +92,6 @@ export class RedisAlertStore implements AlertStore {
     return raw ? Number(raw) : null;
   }
 
-  async setLatestIncident(workspace: string, source: string, number: number): Promise<void> {
-    await this.redis.set(this.wsKey(workspace, `alertlatest:${source}`), String(number), 'PX', KEEP_MS);
-  }
 
   private groupKey(workspace: string, source: string, groupKey: string): string {
     return this.wsKey(workspace, `alertgroup:${source}:${createHash('sha256').update(groupKey).digest('hex').slice(0, 32)}`);

@@ -80,11 +80,21 @@ describe('alerts on an incident', () => {
     const events = decideAlerts(inc, [alert('a1', 'resolved'), alert('a2', 'resolved')], source, at(5));
     const posts = effectsFor(apply(inc, events), events, t).flatMap((e) => (e.kind === 'post' ? [e.message] : []));
     expect(posts.map((m) => m.text)).toEqual([
-      ':white_check_mark: Alert resolved: API latency high',
-      ':white_check_mark: Alert resolved: API latency high',
+      ':white_check_mark: 2 alerts resolved:\n• API latency high\n• API latency high',
       'Every alert of INC-1 has resolved. Resolve the incident once the impact is over.',
     ]);
-    expect(posts[2]?.actions).toEqual([{ id: 'resolve', label: 'Resolve', value: '1', style: 'primary' }]);
+    expect(posts[1]?.actions).toEqual([{ id: 'resolve', label: 'Resolve', value: '1', style: 'primary' }]);
+  });
+
+  it('tells the channel of a delivery of new alerts in one message, the first ten listed', () => {
+    const inc = { ...opened([alert('a0')]), channelId: 'C1' };
+    const many = Array.from({ length: 12 }, (_, i) => alert(`n${i}`, 'firing', `disk ${i} full`));
+    const events = decideAlerts(inc, many, source, at(5));
+    const posts = effectsFor(apply(inc, events), events, t).flatMap((e) => (e.kind === 'post' ? [e.message.text] : []));
+    expect(posts).toHaveLength(1);
+    expect(posts[0]).toMatch(/^:bell: 12 new alerts in this incident:\n• disk 0 full\n/);
+    expect(posts[0]).toContain('• disk 9 full\n… and 2 more');
+    expect(posts[0]).not.toContain('disk 10 full');
   });
 
   it('opens no channel for a triage incident until Declare, and invites nobody for the bot', () => {

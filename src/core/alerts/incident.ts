@@ -1,6 +1,6 @@
 import { event, type IncidentEvent } from '../events.js';
 import type { Translate } from '../i18n/index.js';
-import type { Actor, AlertItem, Incident } from '../model.js';
+import type { Actor, AlertItem, Incident, LeadAlert } from '../model.js';
 import { isActive, isTerminal } from '../model.js';
 import type { NormalizedAlert } from './types.js';
 
@@ -100,7 +100,7 @@ export function labelsText(labels: Readonly<Record<string, string>>): string {
 }
 
 /** The lines an alert shows in the page DM, the channel and the summary: what, labels, links. */
-export function alertLines(a: Pick<AlertItem, 'summary' | 'labels' | 'links'>, t: Translate): string[] {
+export function alertLines(a: LeadAlert, t: Translate): string[] {
   const lines = [t('alert.summary', { summary: alertText(a.summary) })];
   if (Object.keys(a.labels).length) lines.push(t('alert.labels', { labels: labelsText(a.labels) }));
   const links = a.links.slice(0, 6).map((l) => `${alertText(l.label, 30)}: ${l.url}`);
@@ -108,7 +108,7 @@ export function alertLines(a: Pick<AlertItem, 'summary' | 'labels' | 'links'>, t
   return lines;
 }
 
-/** The alert an incident is about: the first one still firing, else the first one. */
-export function leadAlert(inc: Incident): AlertItem | undefined {
-  return firingItems(inc)[0] ?? inc.alerts?.items[0];
+/** The alert an incident is about: the one that opened it. */
+export function leadAlert(inc: Incident): LeadAlert | undefined {
+  return inc.alerts?.lead;
 }
