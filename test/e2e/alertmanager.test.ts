@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { RedisIncidentStore } from '../../src/store/redis-store.js';
 import { findAlertmanager, startAlertmanager, type PostableAlert, type RunningAlertmanager } from '../support/alertmanager.js';
 import { countMatches } from '../support/bot-process.js';
-import { startHttpBot, type HttpBot } from '../support/http.js';
+import { localBotEnv, startHttpBot, type HttpBot } from '../support/http.js';
 import { testRedis, type TestRedis } from '../support/redis.js';
 
 /**
@@ -70,17 +70,7 @@ describe.skipIf(!binary.ok)('the real Alertmanager pages through the bot', () =>
         `postmortems: { dir: ${join(dir, 'postmortems')} }`,
       ].join('\n'),
     );
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      REDIS_URL: inject('redisUrl'),
-      KEY_PREFIX: redis.prefix,
-      DATA_DIR: join(dir, 'data'),
-      INCIDENT_CONFIG: join(dir, 'incident.yaml'),
-      IC_AM_TEST_TOKEN: TOKEN,
-      LOCAL_USER: 'dave',
-      PORT: '0',
-    };
-    for (const key of ['LOG_FILE', 'SLACK_BOT_TOKEN', 'DISCORD_TOKEN']) delete env[key];
+    const env = localBotEnv({ redisUrl: inject('redisUrl'), prefix: redis.prefix, dir, extra: { IC_AM_TEST_TOKEN: TOKEN } });
     app = await startHttpBot('am-bot', env);
     am = await startAlertmanager(binary.ok ? binary.path : '', { webhookUrl: `${app.url}/alerts/am`, token: TOKEN, dir: join(dir, 'alertmanager') });
   }, 40_000);

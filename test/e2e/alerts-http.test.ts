@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Incident } from '../../src/core/model.js';
 import { RedisIncidentStore } from '../../src/store/redis-store.js';
 import { countMatches } from '../support/bot-process.js';
-import { startHttpBot, type HttpBot } from '../support/http.js';
+import { localBotEnv, startHttpBot, type HttpBot } from '../support/http.js';
 import { testRedis, type TestRedis } from '../support/redis.js';
 
 /**
@@ -83,19 +83,12 @@ beforeAll(async () => {
       `postmortems: { dir: ${join(dir, 'postmortems')} }`,
     ].join('\n'),
   );
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    REDIS_URL: inject('redisUrl'),
-    KEY_PREFIX: redis.prefix,
-    DATA_DIR: join(dir, 'data'),
-    INCIDENT_CONFIG: join(dir, 'incident.yaml'),
-    IC_ALERTS_TOKEN: AM_TOKEN,
-    IC_GRAFANA_SECRET: GRAFANA_SECRET,
-    IC_PD_ROUTING_KEY: ROUTING_KEY,
-    LOCAL_USER: 'dave',
-    PORT: '0',
-  };
-  for (const key of ['LOG_FILE', 'SLACK_BOT_TOKEN', 'DISCORD_TOKEN']) delete env[key];
+  const env = localBotEnv({
+    redisUrl: inject('redisUrl'),
+    prefix: redis.prefix,
+    dir,
+    extra: { IC_ALERTS_TOKEN: AM_TOKEN, IC_GRAFANA_SECRET: GRAFANA_SECRET, IC_PD_ROUTING_KEY: ROUTING_KEY },
+  });
   app = await startHttpBot('alerts-bot', env);
 }, 40_000);
 

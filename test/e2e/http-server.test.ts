@@ -5,7 +5,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureRedis, freePort, type EnsuredRedis } from '../../src/infra/redis-server.js';
 import { RedisIncidentStore } from '../../src/store/redis-store.js';
-import { sample, scrape, startHttpBot, type HttpBot, type Samples } from '../support/http.js';
+import { localBotEnv, sample, scrape, startHttpBot, type HttpBot, type Samples } from '../support/http.js';
 
 /**
  * The bot's one HTTP server, end to end: `npm start`'s process (local workspace) on a Redis of
@@ -42,17 +42,7 @@ beforeAll(async () => {
       `postmortems: { dir: ${join(dir, 'postmortems')} }`,
     ].join('\n'),
   );
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    REDIS_URL: redisServer.url,
-    KEY_PREFIX: PREFIX,
-    DATA_DIR: join(dir, 'data'),
-    INCIDENT_CONFIG: join(dir, 'incident.yaml'),
-    IC_TEST_ALERTS_TOKEN: TOKEN,
-    LOCAL_USER: 'dave',
-    PORT: '0',
-  };
-  for (const key of ['LOG_FILE', 'SLACK_BOT_TOKEN', 'DISCORD_TOKEN']) delete env[key];
+  const env = localBotEnv({ redisUrl: redisServer.url, prefix: PREFIX, dir, extra: { IC_TEST_ALERTS_TOKEN: TOKEN } });
   app = await startHttpBot('http-bot', env);
 }, 40_000);
 

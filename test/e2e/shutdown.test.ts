@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, inject } from 'vitest';
 import { countMatches, type BotProcess } from '../support/bot-process.js';
-import { heldRequest, startHttpBot } from '../support/http.js';
+import { heldRequest, localBotEnv, startHttpBot } from '../support/http.js';
 import { testRedis, type TestRedis } from '../support/redis.js';
 
 /**
@@ -45,17 +45,7 @@ async function setUp(): Promise<NodeJS.ProcessEnv> {
       `postmortems: { dir: ${join(dir, 'postmortems')} }`,
     ].join('\n'),
   );
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    REDIS_URL: inject('redisUrl'),
-    KEY_PREFIX: redis.prefix,
-    DATA_DIR: join(dir, 'data'),
-    INCIDENT_CONFIG: join(dir, 'incident.yaml'),
-    LOCAL_USER: 'dave',
-    PORT: '0',
-  };
-  for (const key of ['LOG_FILE', 'SLACK_BOT_TOKEN', 'DISCORD_TOKEN']) delete env[key];
-  return env;
+  return localBotEnv({ redisUrl: inject('redisUrl'), prefix: redis.prefix, dir });
 }
 
 describe('SIGTERM', () => {

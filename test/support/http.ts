@@ -32,6 +32,26 @@ export async function startHttpBot(name: string, env: NodeJS.ProcessEnv, timeout
   return { bot, url, ...(localToken ? { localToken } : {}) };
 }
 
+/**
+ * The environment of a local-workspace bot for these tests: this Redis and key prefix, its data
+ * and config under `dir` (`dir/data`, `dir/incident.yaml`), a free port, `extra` on top (alert
+ * secrets), and none of the caller's log file or platform credentials.
+ */
+export function localBotEnv(o: { redisUrl: string; prefix: string; dir: string; extra?: NodeJS.ProcessEnv }): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    REDIS_URL: o.redisUrl,
+    KEY_PREFIX: o.prefix,
+    DATA_DIR: join(o.dir, 'data'),
+    INCIDENT_CONFIG: join(o.dir, 'incident.yaml'),
+    LOCAL_USER: 'dave',
+    PORT: '0',
+    ...o.extra,
+  };
+  for (const key of ['LOG_FILE', 'SLACK_BOT_TOKEN', 'SLACK_APP_TOKEN', 'DISCORD_TOKEN']) delete env[key];
+  return env;
+}
+
 /** One sample of a scrape: `name{a="1",b="2"}` (labels sorted) → value. */
 export type Samples = Map<string, number>;
 
