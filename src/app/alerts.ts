@@ -1,15 +1,15 @@
 import type { AlertSourceConfig } from '../core/alerts/config.js';
-import { alertFired, alertText, decideAlerts, decideQuiet, isFiringOn, latestByFingerprint } from '../core/alerts/incident.js';
+import { alertFired, alertProse, alertText, decideAlerts, decideQuiet, isFiringOn, latestByFingerprint } from '../core/alerts/incident.js';
 import { routeAlert } from '../core/alerts/routes.js';
 import type { AlertBatch, AlertOutcome, IngestResult, NormalizedAlert } from '../core/alerts/types.js';
 import { ConflictError } from '../core/errors.js';
 import { event, type IncidentEvent } from '../core/events.js';
 import type { Actor, Incident } from '../core/model.js';
-import { isActive } from '../core/model.js';
+import { isActive, isTerminal } from '../core/model.js';
 import { decideStartEscalation } from '../core/paging.js';
 import { BOT, project } from '../core/projection.js';
 import type { AlertStore } from '../core/ports.js';
-import { cleanText, cutText, visibleTitle } from '../core/text.js';
+import { cutText, visibleTitle } from '../core/text.js';
 import { isOpenPage } from '../core/escalation.js';
 import { createIncident } from '../store/mutate.js';
 import type { Deps } from './context.js';
@@ -66,7 +66,6 @@ class Delivery {
   private readonly ws: string;
   private readonly actor: Actor;
   private readonly list: NormalizedAlert[];
-  private countThisMinute = 0;
 
   constructor(
     private readonly deps: Deps,
@@ -81,19 +80,16 @@ class Delivery {
   }
 
   async go(): Promise<void> {
-    // Every alert counts towards the source's limit, re-sends too; the count is read only when a group would open an incident.
-    const [number, count] = await Promise.all([
-      this.alerts.groupIncident(this.ws, this.source.id, this.batch.groupKey),
-      this.alerts.countAlerts(this.source.id, this.list.length, wallMs(this.deps)),
-    ]);
-    this.countThisMinute = count;
+    const number = await this.alerts.groupIncident(this.ws, this.source.id, this.batch.groupKey);
     const incident = number ? await this.deps.store.get({ workspace: this.ws, number }) : null;
     if (this.batch.acknowledge) return this.acknowledge(incident);
     if (incident && isActive(incident.status)) return this.addTo(incident, this.list);
     if (number && !incident) return this.open(this.list, { number, fresh: false });
-    // Finished (or never seen): alerts it still lists as firing are re-sends; resolves go on its
-    // timeline until it is closed; any other firing opens the group's next incident.
-    const fresh = this.list.filter((a) => a.status === 'firing' && !(incident && isFiringOn(incident, a.fingerprint)));
+    // Resolved by hand (not yet closed): alerts it still lists as firing are re-sends, and resolves
+    // go on its timeline. Closed or cancelled, or never seen: every firing opens the group's next
+    // incident (an alert still firing after its incident was closed is a problem still there).
+    const resend = (a: NormalizedAlert) => incident !== null && !isTerminal(incident.status) && isFiringOn(incident, a.fingerprint);
+    const fresh = this.list.filter((a) => a.status === 'firing' && !resend(a));
     const old = this.list.filter((a) => !fresh.includes(a));
     if (incident && old.length) await this.addTo(incident, old);
     else this.count('duplicate', old.length);
@@ -118,10 +114,13 @@ class Delivery {
   private async openNew(firing: NormalizedAlert[], replace: number | null): Promise<void> {
     const route = routeAlert(this.deps.config, this.source, firing[0] as NormalizedAlert);
     if (route.action === 'drop') return this.count('dropped', firing.length);
-    // Over the source's limit, a new group folds into the source's latest open incident.
-    if (this.countThisMinute > this.source.limitPerMinute) {
+    // Over the source's limit (alerts of groups that would open an incident, a minute), a new
+    // group folds into the source's latest open incident, unless it is more severe than that one
+    // or that one is a triage page (no channel): those open as usual.
+    const count = await this.alerts.countAlerts(this.source.id, firing.length, wallMs(this.deps));
+    if (count > this.source.limitPerMinute) {
       const storm = await this.latestOpen();
-      if (storm) {
+      if (storm && !storm.triage && !moreSevere(this.deps, route.severity, storm.severity)) {
         const bound = await this.alerts.bindGroup(this.ws, this.source.id, this.batch.groupKey, storm.number);
         const target = bound === storm.number ? storm : await this.deps.store.get({ workspace: this.ws, number: bound });
         if (target && isActive(target.status)) return this.addTo(target, firing, bound === storm.number ? this.batch.groupKey : undefined);
@@ -169,7 +168,7 @@ class Delivery {
     const route = routeAlert(this.deps.config, this.source, first);
     const now = this.deps.clock.now();
     const title = visibleTitle(alertText(this.batch.title ?? first.summary, TITLE_MAX)) ?? `${this.source.id} alert`;
-    const summary = cutText(cleanText(first.description ?? ''), this.deps.config.limits.text, '…');
+    const summary = cutText(alertProse(first.description ?? ''), this.deps.config.limits.text, '…');
     const starts = live.flatMap((a) => (a.startsAt ? [Date.parse(a.startsAt)] : [])).filter((ms) => Number.isFinite(ms) && ms <= now.getTime());
     const declared = event(
       {
@@ -221,6 +220,12 @@ class Delivery {
   }
 }
 
+/** Whether severity `a` ranks above `b` (severities are listed most severe first). */
+function moreSevere(deps: Deps, a: string, b: string): boolean {
+  const rank = (id: string) => deps.config.severities.findIndex((s) => s.id === id);
+  return rank(a) < rank(b);
+}
+
 /** The source acknowledged (events API): every open page of the policy stands down. */
 export function decideSourceAck(inc: Incident, actor: Actor, now: Date): IncidentEvent[] {
   const esc = inc.escalation;
@@ -241,7 +246,7 @@ export async function sweepQuietAlerts(deps: Deps): Promise<number> {
   if (!alerts || !sources.length) return 0;
   let resolved = 0;
   for (const workspace of new Set(sources.map((s) => s.workspace))) {
-    for (const inc of await deps.store.list(workspace)) {
+    for (const inc of await deps.store.list(workspace, { limit: SWEPT_PER_WORKSPACE })) {
       const source = sources.find((s) => s.id === inc.alerts?.source && s.workspace === workspace);
       if (!source?.resolveAfterQuietMs || !isActive(inc.status)) continue;
       const seen = await alerts.lastSeen(workspace, inc.number);
@@ -253,6 +258,9 @@ export async function sweepQuietAlerts(deps: Deps): Promise<number> {
   }
   return resolved;
 }
+
+/** Open incidents the quiet sweep looks at per workspace, newest first (the store's default is 50). */
+const SWEPT_PER_WORKSPACE = 5_000;
 
 /** The quiet sweep every minute (src/main.ts), until stopped. */
 export function startAlertSweep(deps: Deps, everyMs = 60_000): { stop(): void } {

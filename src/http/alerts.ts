@@ -19,6 +19,7 @@ import type { Metrics } from '../infra/metrics.js';
 export const MAX_ALERT_BODY_BYTES = 512 * 1024;
 export const DEFAULT_MAX_IN_FLIGHT = 200;
 const RETRY_AFTER_SECONDS = '5';
+const EMPTY = Buffer.alloc(0);
 
 export interface AlertRoutesOptions {
   deps: Deps;
@@ -48,6 +49,15 @@ export function alertRoutes(o: AlertRoutesOptions): FastifyPluginAsync {
     app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
     app.addHook('onRequest', async (req: AlertRequest, reply) => {
       const known = sources.has(req.params.sourceId) ? req.params.sourceId : undefined;
+      // Credentials in the headers are checked before the body is read or a slot is taken: a
+      // client without them cannot hold the slots a real sender needs (a signature or routing
+      // key needs the body, and is checked once it is read).
+      const secret = known ? o.secrets.get(known) : undefined;
+      if (known && (!secret || ((secret.type === 'bearer' || secret.type === 'basic') && !checkRequest(secret, { headers: req.headers, rawBody: EMPTY }, Date.now()).ok))) {
+        count(known, 'rejected');
+        o.deps.log.warn({ source: known, reason: secret ? 'wrong or missing credentials' : 'no secret', ip: req.ip }, 'alert request refused');
+        return reply.code(401).send({ error: 'unauthorized' });
+      }
       if (inFlight >= limit) {
         count(known, 'unavailable');
         return unavailable(reply, 'too many alert requests at once');
@@ -110,7 +120,13 @@ async function accept(o: AlertRoutesOptions, source: AlertSourceConfig, req: Ale
     log.warn({ reason: 'wrong routing_key', ip: req.ip }, 'alert request refused');
     return { status: 401, outcome: 'rejected', error: 'unauthorized' };
   }
-  const parsed = parseAlertPayload(source.kind, body);
+  let parsed: ReturnType<typeof parseAlertPayload>;
+  try {
+    parsed = parseAlertPayload(source.kind, body);
+  } catch {
+    // A payload nested too deep for the parser (JSON.parse takes it; turning it into text does not).
+    return { status: 400, outcome: 'invalid', error: `not a valid ${source.kind} payload: nested too deeply` };
+  }
   if (!parsed.ok) return { status: 400, outcome: 'invalid', error: `not a valid ${source.kind} payload`, issues: parsed.issues };
   if (o.available && !o.available()) return { status: 503, outcome: 'unavailable', error: 'the bot cannot reach its store now' };
   return ingest(o, source, parsed.batch);

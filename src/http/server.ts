@@ -17,6 +17,11 @@ import { healthRoutes, type ReadinessCheck } from './health.js';
  * with 503, lets the requests under way finish, and resolves once the last one has.
  */
 
+/** The longest a request may take to arrive whole (Fastify's default is no limit). */
+export const REQUEST_TIMEOUT_MS = 30_000;
+/** How long close() waits for requests under way before it cuts their connections. */
+export const CLOSE_GRACE_MS = 10_000;
+
 export type RawListener = (req: IncomingMessage, res: ServerResponse) => void;
 
 export interface HttpServerOptions {
@@ -48,6 +53,9 @@ export async function startHttpServer(o: HttpServerOptions): Promise<HttpServer>
     logger: false,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    // A client that sends its request slowly (or never finishes it) is cut off: it cannot hold an
+    // alert slot, or the shutdown, for ever.
+    requestTimeout: REQUEST_TIMEOUT_MS,
     serverFactory: (handler) => createServer((req, res) => route(req, res, { mounts, state, handler, log: o.log })),
   });
   await app.register(healthRoutes({ readiness: o.readiness ?? new Map(), ...(o.metrics ? { metrics: o.metrics } : {}), log: o.log }));
@@ -68,7 +76,16 @@ export async function startHttpServer(o: HttpServerOptions): Promise<HttpServer>
         state.closing = true;
         state.open.forEach(lastOnItsConnection);
       }
-      closed ??= app.close().then(() => o.log.info({ port }, 'http server closed'));
+      if (!closed) {
+        // Requests under way get CLOSE_GRACE_MS to finish; a connection still open after that
+        // (a client that stopped sending) is cut, so a SIGTERM always ends.
+        const cut = setTimeout(() => app.server.closeAllConnections(), CLOSE_GRACE_MS);
+        cut.unref();
+        closed = app.close().then(() => {
+          clearTimeout(cut);
+          o.log.info({ port }, 'http server closed');
+        });
+      }
       return closed;
     },
   };

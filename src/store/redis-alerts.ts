@@ -45,7 +45,8 @@ export class RedisAlertStore implements AlertStore {
   }
 
   async groupIncident(workspace: string, source: string, groupKey: string): Promise<number | null> {
-    const raw = await this.redis.get(this.groupKey(workspace, source, groupKey));
+    // Each delivery renews the group's 30 days: a group that keeps firing stays with its incident.
+    const raw = await this.redis.getex(this.groupKey(workspace, source, groupKey), 'PX', KEEP_MS);
     return raw ? Number(raw) : null;
   }
 

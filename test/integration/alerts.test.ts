@@ -147,6 +147,21 @@ describe('alerts into incidents', () => {
     expect(await incidents()).toHaveLength(1);
   });
 
+  it('opens a new incident and pages again when an alert that never resolved fires after its incident was closed', async () => {
+    const source = await open();
+    await ingest(source, batch([alert('a1')]));
+    const [dm] = pageDms(text(app.output), 'alice');
+    await app.type('/as @alice');
+    await app.type(`/react ${dm} ✅`);
+    await app.type('/incident resolve INC-1');
+    await app.type('/incident close INC-1');
+    // Its resolve came after the close (nothing is recorded on a closed incident), then it fires again.
+    expect((await ingest(source, batch([alert('a1', 'resolved')]))).outcomes).toEqual({ duplicate: 1 });
+    const again = await ingest(source, batch([alert('a1')]));
+    expect(again).toMatchObject({ incidents: ['INC-2'], outcomes: { opened: 1 } });
+    expect(pageDms(text(app.output), 'alice')).toHaveLength(2);
+  });
+
   it('pages without a channel for a triage route, and opens the channel when the paged person presses Declare', async () => {
     const source = await open();
     await ingest(source, batch([alert('w1', 'firing', { severity: 'warning' })], 'warn-group'));
@@ -177,6 +192,33 @@ describe('alerts into incidents', () => {
     // The folded group stays with that incident: its resolve lands there too.
     expect((await ingest(source, batch([alert('g2', 'resolved')], 'g2'))).outcomes).toEqual({ resolved: 1 });
     expect(text(await app.type('/incident timeline INC-1'))).toContain('folded in over the rate limit');
+  });
+
+  it('counts only alerts of new groups towards the limit: re-sends of a triage page do not make a critical group fold into it', async () => {
+    const source = await open({ ...SOURCE, limitPerMinute: 2 });
+    const warn = { severity: 'warning' };
+    await ingest(source, batch([alert('w1', 'firing', warn)], 'warn'));
+    for (let i = 0; i < 3; i++) await ingest(source, batch([alert('w1', 'firing', warn)], 'warn'));
+    expect(await ingest(source, batch([alert('c1')], 'crit-1'))).toMatchObject({ incidents: ['INC-2'], outcomes: { opened: 1 } });
+    // Over the limit now (3 > 2): a group no more severe folds into the open incident.
+    expect(await ingest(source, batch([alert('w2', 'firing', warn)], 'warn-2'))).toMatchObject({ incidents: ['INC-2'], outcomes: { folded: 1 } });
+    expect(pageDms(text(app.output), 'alice')).toHaveLength(2);
+  });
+
+  it('over the limit, never folds a more severe group, and never into a triage page', async () => {
+    const source = await open({ ...SOURCE, limitPerMinute: 1 });
+    await ingest(source, batch([alert('p2', 'firing', { team: 'auto' })], 'auto'));
+    // P1 over a P2: its own incident, paged.
+    expect(await ingest(source, batch([alert('c1')], 'crit-1'))).toMatchObject({ incidents: ['INC-2'], outcomes: { opened: 1 } });
+    await app.type('/as @alice');
+    const dms = pageDms(text(app.output), 'alice');
+    await app.type(`/react ${dms[1]} ✅`);
+    await app.type('/incident resolve INC-2');
+    const warn = { severity: 'warning' };
+    expect(await ingest(source, batch([alert('w1', 'firing', warn)], 'warn-1'))).toMatchObject({ incidents: ['INC-3'], outcomes: { paged: 1 } });
+    // The latest open incident is a triage page: the next group does not disappear into it.
+    expect(await ingest(source, batch([alert('w2', 'firing', warn)], 'warn-2'))).toMatchObject({ incidents: ['INC-4'], outcomes: { paged: 1 } });
+    expect(pageDms(text(app.output), 'alice')).toHaveLength(4);
   });
 
   it('counts alerts of a quiet source as resolved after resolveAfterQuiet', async () => {

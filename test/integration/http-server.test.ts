@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { connect } from 'node:net';
+import { afterEach, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
 import type { AlertSourceConfig } from '../../src/core/alerts/config.js';
 import { PromMetrics } from '../../src/infra/metrics.js';
 import { startHttpServer, type HttpServer } from '../../src/http/server.js';
@@ -79,5 +80,33 @@ describe('the HTTP server under load and at shutdown', () => {
     expect(answer.status).toBe(200);
     expect(JSON.parse(answer.body)).toMatchObject({ status: 'ok' });
     await closed;
+  });
+
+  it('refuses a request without credentials before reading its body: it holds no slot a real sender needs', async () => {
+    server = await serve(1);
+    onTestFinished(() => void socket.destroy());
+    // A client that sends its headers and never its body, without a token: 401 at once.
+    const socket = connect(server.port, '127.0.0.1');
+    const answer = new Promise<string>((resolve) => socket.once('data', (d: Buffer) => resolve(d.toString())));
+    socket.write('POST /alerts/am HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{');
+    expect(await answer).toMatch(/^HTTP\/1\.1 401/);
+    // Its connection is still open, and a real sender still gets in (the limit here is 1).
+    expect((await post(server.url)).status).toBe(200);
+  });
+
+  it('answers 400, not 503 for ever, to a payload nested too deeply to read', async () => {
+    server = await serve();
+    const events: AlertSourceConfig = { ...SOURCE, id: 'pd', kind: 'events', auth: { type: 'routingKey', keyEnv: 'UNUSED' } };
+    await server.close();
+    server = await startHttpServer({
+      port: 0,
+      host: '127.0.0.1',
+      log: app.log,
+      alerts: { deps: app.deps, sources: [events], secrets: new Map([['pd', { type: 'routingKey', key: 'rk' }]]) },
+    });
+    const nested = `${'{"a":'.repeat(20_000)}1${'}'.repeat(20_000)}`;
+    const body = `{"routing_key":"rk","event_action":"trigger","payload":{"summary":"deep","source":"x","severity":"critical","custom_details":${nested}}}`;
+    const res = await fetch(`${server.url}/alerts/pd`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    expect(res.status).toBe(400);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { alertFired, alertText, decideAlerts, decideQuiet, labelsText } from '../../src/core/alerts/incident.js';
+import { alertFired, alertProse, alertText, decideAlerts, decideQuiet, labelsText } from '../../src/core/alerts/incident.js';
 import type { NormalizedAlert } from '../../src/core/alerts/types.js';
 import { effectsFor } from '../../src/core/effects.js';
 import { event, type IncidentEvent } from '../../src/core/events.js';
@@ -112,6 +112,14 @@ describe('alerts on an incident', () => {
 describe('alert text from a monitoring system', () => {
   it('can mention nobody and cannot broadcast', () => {
     expect(alertText('<@U123> <!channel> <#C9> @everyone @here')).not.toMatch(/<[@#!]|@(everyone|here)\b/);
+  });
+
+  it('keeps the lines of a description, but no mention, channel link or broadcast in it', () => {
+    const described = alertProse('CPU 95% on api-1\nowner: <@U0ABC> in <#C9>, ping <!here> @everyone');
+    expect(described.split('\n')).toHaveLength(2);
+    expect(described).not.toMatch(/<[@#!]|@(everyone|here)\b/);
+    expect(described).toContain('CPU 95% on api-1');
+    expect(alertText('[Acknowledge](https://evil.example)')).not.toContain('](');
   });
 
   it('is one line, and long values are cut', () => {

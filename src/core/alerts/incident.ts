@@ -2,6 +2,7 @@ import { event, type IncidentEvent } from '../events.js';
 import type { Translate } from '../i18n/index.js';
 import type { Actor, AlertItem, Incident, LeadAlert } from '../model.js';
 import { isActive, isTerminal } from '../model.js';
+import { cleanText } from '../text.js';
 import type { NormalizedAlert } from './types.js';
 
 /**
@@ -85,9 +86,16 @@ function allResolvedAfter(inc: Incident, events: readonly IncidentEvent[]): bool
 
 /** Text that came from a monitoring system: one line, no mention or channel link it could smuggle in. */
 export function alertText(text: string, max = 300): string {
-  const line = text.replace(/[\r\n\t]+/g, ' ').replace(/\s{2,}/g, ' ').trim();
-  const safe = line.replace(/<(?=[@#!])/g, '<\u2060').replace(/@(everyone|here|channel)/gi, '@\u2060$1');
+  const safe = alertProse(text.replace(/[\r\n\t]+/g, ' ').replace(/\s{2,}/g, ' ').trim());
   return [...safe].length > max ? `${[...safe].slice(0, max - 1).join('')}…` : safe;
+}
+
+/** Text from a monitoring system that may keep its lines (a description): no mention, channel link, broadcast or masked link (`[label](url)`). */
+export function alertProse(text: string): string {
+  return cleanText(text)
+    .replace(/<(?=[@#!])/g, '<\u2060')
+    .replace(/\]\(/g, ']\u2060(')
+    .replace(/@(everyone|here|channel)/gi, '@\u2060$1');
 }
 
 const SHOWN_LABELS = 12;
