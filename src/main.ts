@@ -102,6 +102,7 @@ function buildDeps(s: Settings, o: CoreOptions, parts: { redis: Redis; scheduler
     outbox: new RedisOutbox(redis, env.KEY_PREFIX),
     alerts: new RedisAlertStore(redis, env.KEY_PREFIX),
     stepEffectsInBackground: true,
+    eagerPages: true,
     metrics,
   };
 }

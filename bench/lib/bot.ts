@@ -47,6 +47,7 @@ export function benchDeps(p: DepsParts): Deps {
     oncall: new RedisOnCallStore(p.redis, p.prefix),
     outbox: new RedisOutbox(p.redis, p.prefix),
     stepEffectsInBackground: true,
+    eagerPages: true,
   };
 }
 

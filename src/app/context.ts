@@ -30,6 +30,11 @@ export interface Deps {
    * task to happen inside that task.
    */
   stepEffectsInBackground?: boolean;
+  /**
+   * The writer of a page also tries its DM at once, beside the queued job that stays the delivery
+   * that counts (src/app/effects.ts sendEagerly). src/main.ts sets it.
+   */
+  eagerPages?: boolean;
   /** Alert groups and their incidents (src/app/alerts.ts); absent where no alert is taken in. */
   alerts?: AlertStore;
   /** Counters and histograms for /metrics (src/infra/metrics.ts); absent in tests that do not look. */

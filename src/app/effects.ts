@@ -15,6 +15,7 @@ import { outboundJobId } from '../scheduler/job-ids.js';
 import type { Deps } from './context.js';
 import { pagingOptions, record } from './record.js';
 import { TAKEN, whileClaimed } from './claims.js';
+import { deliverEagerly } from './escalation.js';
 
 /**
  * Carries out one outbox entry. Every effect is idempotent by its entry id (`eid`): queue jobs
@@ -46,16 +47,12 @@ export async function performEffect(deps: Deps, inc: Incident, effect: Effect, e
     case 'announce':
       await deps.scheduler.send({ id: outboundJobId(['fx', ws, eid]), workspace: ws, kind: 'announce', message: effect.message });
       return inc;
-    case 'page':
-      await deps.scheduler.send({
-        id: outboundJobId(['fx', ws, eid]),
-        workspace: ws,
-        kind: 'dm',
-        target: effect.user.id,
-        message: effect.message,
-        page: { number: inc.number, pageId: effect.pageId },
-      });
+    case 'page': {
+      const job = { id: outboundJobId(['fx', ws, eid]), workspace: ws, kind: 'dm' as const, target: effect.user.id, message: effect.message, page: { number: inc.number, pageId: effect.pageId } };
+      await deps.scheduler.send(job);
+      if (o.firstRun && deps.eagerPages) sendEagerly(deps, job);
       return inc;
+    }
     case 'dm':
       await deps.scheduler.send({ id: outboundJobId(['fx', ws, eid]), workspace: ws, kind: 'dm', target: effect.user.id, message: effect.message, standDownOf: { number: inc.number, userId: effect.user.id } });
       return inc;
@@ -84,6 +81,18 @@ export async function performEffect(deps: Deps, inc: Incident, effect: Effect, e
     case 'write_postmortem':
       return writePostmortem(deps, inc, effect.actor);
   }
+}
+
+/**
+ * The writer's own try of a page DM it just queued, without waiting for a queue worker: when the
+ * workers are busy (an alert storm queues hundreds of pages at once) the hop costs a page hundreds
+ * of milliseconds. The queued job stays the delivery that counts: the try holds the page's send
+ * claim (escalation.ts deliverPage), so a worker that starts meanwhile waits for it and then finds
+ * the page sent; whatever the try meets (a rate limit, an outage, a crash of this process), the
+ * queued job delivers the page as it always did.
+ */
+function sendEagerly(deps: Deps, job: OutboundJob): void {
+  void deliverEagerly(deps, job).catch((err: unknown) => deps.log.info({ jobId: job.id, err: (err as Error).message }, 'eager page DM left to the queue'));
 }
 
 async function fresh(deps: Deps, inc: Incident): Promise<Incident> {

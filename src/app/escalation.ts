@@ -80,15 +80,54 @@ export async function deliveryGaveUp(deps: Deps, job: OutboundJob, err: Error): 
   await record(deps, { workspace: job.workspace, number: page.number }, (current) => decidePageFailed(current, page.pageId, reason, deps.clock.now()));
 }
 
+/** The writer's eager tries of page DMs under way in this process (src/app/effects.ts), by claim key. */
+const eager = new Map<string, Promise<void>>();
+/** How long a queued delivery waits for an eager try of the same page in this process. */
+const EAGER_WAIT_MS = 1_000;
+
+const claimKeyOf = (job: OutboundJob, page: { number: number; pageId: string }) => `page-send:${job.workspace}:${page.number}:${page.pageId}`;
+
+/**
+ * The writer's own try of a page DM it has just queued. The queued job, when a worker of this
+ * process starts it meanwhile, waits for this try (up to EAGER_WAIT_MS) and then finds the page
+ * sent, instead of meeting its claim and retrying a second later.
+ */
+export function deliverEagerly(deps: Deps, job: OutboundJob): Promise<void> {
+  const page = job.page;
+  if (!page) return Promise.resolve();
+  const claimKey = claimKeyOf(job, page);
+  const run = deliverPageOnce(deps, job, page, claimKey);
+  eager.set(claimKey, run);
+  void run.catch(() => undefined).finally(() => eager.get(claimKey) === run && eager.delete(claimKey));
+  return run;
+}
+
 async function deliverPage(deps: Deps, job: OutboundJob, page: { number: number; pageId: string }): Promise<void> {
+  const claimKey = claimKeyOf(job, page);
+  const first = eager.get(claimKey);
+  if (first) {
+    let timer: NodeJS.Timeout | undefined;
+    const waited = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, EAGER_WAIT_MS);
+      timer.unref();
+    });
+    await Promise.race([first.catch(() => undefined), waited]);
+    clearTimeout(timer);
+  }
+  await deliverPageOnce(deps, job, page, claimKey);
+}
+
+async function deliverPageOnce(deps: Deps, job: OutboundJob, page: { number: number; pageId: string }, claimKey: string): Promise<void> {
   const key = { workspace: job.workspace, number: page.number };
   // One send of a page at a time: a delivery whose wait timed out may still be talking to the
   // platform, and its retry must not send a second DM meanwhile (it comes back later and finds
   // the page sent). The claim is a short lease, renewed while the send and the link run, and the
   // page is read under it, so a try that follows a finished one sees the page sent.
-  const sent = await whileClaimed(deps, `page-send:${job.workspace}:${page.number}:${page.pageId}`, async () => {
+  const sent = await whileClaimed(deps, claimKey, async () => {
     const inc = await deps.store.get(key);
     if (!pageWanted(inc, page.pageId)) {
+      // Delivered already (by the writer's eager try, or an earlier run of this job): nothing to say.
+      if (inc && findPage(inc, page.pageId)?.state === 'sent') return;
       // Why is on the timeline: the acknowledgement or the end of the incident that ended the page.
       deps.log.info({ jobId: job.id, workspace: job.workspace, pageId: page.pageId, state: inc && findPage(inc, page.pageId)?.state }, 'page not sent: it ended before delivery');
       return;

@@ -121,6 +121,8 @@ async function alertWrites(ref: string): Promise<string[]> {
 const allIncidents = (): Promise<Incident[]> => store.list('local', { all: true });
 const pagedRe = (who: string, ref: string): RegExp => new RegExp(`\\[DM @${who} · m\\d+\\] bot:\\n {4}📟 You are paged: ${ref} `);
 const channelRe = (ref: string): RegExp => new RegExp(`\\[workspace\\] channel #${ref.toLowerCase()}-[a-z0-9-]+ created`);
+/** The channel's welcome: posted once the channel is on the incident, so later changes are told in it. */
+const welcomeRe = (ref: string): RegExp => new RegExp(`Welcome to ${ref}, opened from an alert`);
 
 /** The fixture's payload as another alert group (its own groupKey and fingerprints). */
 function otherGroup(payload: AmPayload, tag: string): AmPayload {
@@ -200,7 +202,7 @@ describe('a route with autoResolve', () => {
     const res = await post('am-auto', JSON.stringify(payload));
     expect(res.status).toBe(200);
     const [ref] = res.body.incidents as [string];
-    await app.bot.waitFor(channelRe(ref), WAIT_MS);
+    await app.bot.waitFor(welcomeRe(ref), WAIT_MS);
     const from = app.bot.out().length;
     expect((await post('am-auto', JSON.stringify(resolvedAll(payload, payload.alerts)))).status).toBe(200);
     await app.bot.waitFor(new RegExp(`✅ ${ref} resolved on its own after [^\\n]*: every alert resolved\\.`), WAIT_MS, from);
@@ -235,11 +237,11 @@ describe('PagerDuty-style events', () => {
     const res = await post('pd', trigger);
     expect(res).toEqual({ status: 202, body: { status: 'success', message: 'Event processed', dedup_key: 'api-latency-api-1' } });
     const ref = (await allIncidents()).find((i) => i.alerts?.source === 'pd')?.ref as string;
-    // Acknowledged at once, well before bob's tier is due (2 s).
+    // Acknowledged once its channel is there, well before bob's tier is due (2 s).
+    await app.bot.waitFor(welcomeRe(ref), WAIT_MS);
+    await app.bot.waitFor(pagedRe('alice', ref), WAIT_MS);
     const from = app.bot.out().length;
     expect(await post('pd', await fixture('events-acknowledge.json'))).toMatchObject({ status: 202, body: { dedup_key: 'api-latency-api-1' } });
-    await app.bot.waitFor(channelRe(ref), WAIT_MS);
-    await app.bot.waitFor(pagedRe('alice', ref), WAIT_MS);
     await app.bot.waitFor(new RegExp(`pd acknowledged ${ref}\\. Escalation stopped\\.`), WAIT_MS, from);
 
     // An event nobody acknowledges, triggered after the first: its tier 2 (bob, 2 s later)
