@@ -87,7 +87,7 @@ export async function performEffect(deps: Deps, inc: Incident, effect: Effect, e
  * The writer's own try of a page DM it just queued, without waiting for a queue worker: when the
  * workers are busy (an alert storm queues hundreds of pages at once) the hop costs a page hundreds
  * of milliseconds. The queued job stays the delivery that counts: the try holds the page's send
- * claim (escalation.ts deliverPage), so a worker that starts meanwhile waits for it and then finds
+ * claim (escalation.ts deliverEagerly), so a worker that starts meanwhile waits for it and finds
  * the page sent; whatever the try meets (a rate limit, an outage, a crash of this process), the
  * queued job delivers the page as it always did.
  */
