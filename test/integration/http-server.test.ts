@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { connect } from 'node:net';
-import { afterEach, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AlertSourceConfig } from '../../src/core/alerts/config.js';
 import { PromMetrics } from '../../src/infra/metrics.js';
 import { startHttpServer, type HttpServer } from '../../src/http/server.js';
@@ -84,7 +84,6 @@ describe('the HTTP server under load and at shutdown', () => {
 
   it('refuses a request without credentials before reading its body: it holds no slot a real sender needs', async () => {
     server = await serve(1);
-    onTestFinished(() => void socket.destroy());
     // A client that sends its headers and never its body, without a token: 401 at once.
     const socket = connect(server.port, '127.0.0.1');
     const answer = new Promise<string>((resolve) => socket.once('data', (d: Buffer) => resolve(d.toString())));
@@ -92,6 +91,7 @@ describe('the HTTP server under load and at shutdown', () => {
     expect(await answer).toMatch(/^HTTP\/1\.1 401/);
     // Its connection is still open, and a real sender still gets in (the limit here is 1).
     expect((await post(server.url)).status).toBe(200);
+    socket.destroy();
   });
 
   it('answers 400, not 503 for ever, to a payload nested too deeply to read', async () => {
