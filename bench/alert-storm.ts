@@ -78,8 +78,9 @@ class CountingChat implements ChatPort {
   setTopic = (ws: string, channelId: string, topic: string) => this.local.setTopic(ws, channelId, topic);
   post = (ws: string, channelId: string, message: OutboundMessage) => this.local.post(ws, channelId, message);
   update = (ws: string, ref: MessageRef, message: OutboundMessage) => this.local.update(ws, ref, message);
-  announce = (ws: string, message: OutboundMessage) => this.local.announce(ws, message);
+  announce = (ws: string, message: OutboundMessage, channel?: string) => this.local.announce(ws, message, channel);
   react = (ws: string, ref: MessageRef, emoji: string) => this.local.react(ws, ref, emoji);
+  pin = (ws: string, ref: MessageRef) => this.local.pin(ws, ref);
   userName = (ws: string, userId: string) => this.local.userName(ws, userId);
   isMember = (ws: string, userId: string) => this.local.isMember(ws, userId);
 }

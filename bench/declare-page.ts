@@ -61,8 +61,9 @@ class SlowChat implements ChatPort {
   post = (_ws: string, channelId: string) => this.slow(this.ref(channelId));
   update = () => this.slow(undefined);
   setTopic = () => this.slow(undefined);
-  announce = () => this.slow(this.ref('announce'));
+  announce = (_ws: string, _message: unknown, channel?: string) => this.slow(this.ref(channel ?? 'announce'));
   react = () => this.slow(undefined);
+  pin = () => this.slow(undefined);
   userName = async (_ws: string, id: string) => id;
   isMember = async () => true;
   async dm(_ws: string, userId: string, message: { text: string }) {

@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import { domainIssue, splitArgs, validate } from '../src/core/args.js';
 import { IncidentError } from '../src/core/errors.js';
-import { formatTime } from '../src/core/durations.js';
+import { chatTime } from '../src/core/chat-time.js';
 import type { CoverOverride } from '../src/core/ports.js';
 import { onCallAt } from '../src/core/rotation.js';
 import { authorizeCover } from '../src/core/authz.js';
 import type { Command } from '../src/app/context.js';
+import { rearmAfterCover } from '../src/app/handoff.js';
 import { findRotation } from '../src/app/oncall.js';
 import { resolveMention } from '../src/app/users.js';
 
@@ -39,7 +40,9 @@ export const cover: Command = {
     if (!(await deps.chat.isMember(inv.workspace, user.id))) throw new IncidentError('unknown_user', { user: user.id });
     const to = new Date(now.getTime() + input.duration);
     await deps.oncall.addOverride(inv.workspace, rotation.id, { user: user.id, from: now.toISOString(), to: to.toISOString() }, now);
-    const until = formatTime(to.toISOString(), rotation.timeZone);
+    // The cover moves the rotation's boundaries: its start and end are handoffs (docs/paging.md).
+    await rearmAfterCover(deps, inv.workspace, rotation);
+    const until = chatTime(to.toISOString(), rotation.timeZone);
     return { text: deps.t('reply.covered', { user: user.id, rotation: rotation.id, until }), public: true };
   },
 };

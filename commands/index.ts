@@ -2,26 +2,33 @@ import type { Command } from '../src/app/context.js';
 import { ack } from './ack.js';
 import { action } from './action.js';
 import { cancel } from './cancel.js';
+import { checklist } from './checklist.js';
 import { close } from './close.js';
 import { cover } from './cover.js';
 import { declare } from './declare.js';
+import { drill } from './drill.js';
 import { escalate } from './escalate.js';
 import { help } from './help.js';
 import { list } from './list.js';
 import { note } from './note.js';
+import { notice } from './notice.js';
 import { oncall } from './oncall.js';
 import { page } from './page.js';
 import { policy } from './policy.js';
+import { reopen } from './reopen.js';
 import { resolve } from './resolve.js';
 import { role } from './role.js';
 import { sev } from './sev.js';
 import { status } from './status.js';
 import { timeline } from './timeline.js';
+import { update } from './update.js';
 
 /** Every `/incident` subcommand, in the order help shows them. Listed by hand on purpose: a test checks no file is left out. */
 export const commands: readonly Command[] = [
   declare,
   status,
+  update,
+  notice,
   sev,
   role,
   note,
@@ -31,9 +38,12 @@ export const commands: readonly Command[] = [
   page,
   escalate,
   resolve,
+  reopen,
   close,
   cancel,
+  checklist,
   list,
+  drill,
   oncall,
   cover,
   policy,

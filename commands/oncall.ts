@@ -1,6 +1,6 @@
 import { splitArgs } from '../src/core/args.js';
 import { IncidentError } from '../src/core/errors.js';
-import { formatTime } from '../src/core/durations.js';
+import { chatTime } from '../src/core/chat-time.js';
 import { schedule } from '../src/core/rotation.js';
 import { parseWhen } from '../src/core/when.js';
 import type { Command } from '../src/app/context.js';
@@ -23,7 +23,7 @@ export const oncall: Command = {
       if (!at) throw new IncidentError('bad_time', { value: String(flags.at) });
       const [current, ...next] = schedule(rotation, at, 3, overrides[rotation.id] ?? []);
       const who = (id: string | null) => (id ? `<@${id}>` : deps.t('summary.nobody'));
-      const when = (d: Date) => formatTime(d.toISOString(), rotation.timeZone);
+      const when = (d: Date) => chatTime(d.toISOString(), rotation.timeZone);
       lines.push(deps.t('reply.oncall_head', { rotation: rotation.name ?? rotation.id, tz: rotation.timeZone, at: when(at) }));
       if (current) lines.push(deps.t('reply.oncall_now', { user: who(current.userId), until: when(current.to) }));
       for (const s of next) lines.push(deps.t('reply.oncall_next', { user: who(s.userId), from: when(s.from), until: when(s.to) }));

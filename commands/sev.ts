@@ -24,7 +24,8 @@ export const sev: Command = {
     const rank = (id: string) => deps.config.severities.findIndex((s) => s.id === id);
     const policy = choosePolicy(deps.config, input.severity, incident.service);
     // Who the new policy's first tier pages is looked up before the write, not inside it.
-    const start = policy && policyStartsOnRaise(incident, policy.id, rank, input.severity) ? await pagingStart(deps, incident.workspace, input.severity, incident.service, now) : undefined;
+    // A dry drill never pages the real policy, whatever its severity becomes.
+    const start = policy && !incident.drill?.dry && policyStartsOnRaise(incident, policy.id, rank, input.severity) ? await pagingStart(deps, incident.workspace, input.severity, incident.service, now) : undefined;
     await change(ctx, (inc) => {
       const events = decideSeverity(inc, input.severity, input.reason || undefined, ctx.inv.user, now);
       if (!start || !policyStartsOnRaise(inc, start.policy.id, rank, input.severity)) return events;

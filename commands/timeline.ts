@@ -10,7 +10,7 @@ export const timeline: Command = {
     const events = await deps.store.events(incident);
     const body = formatTimeline(timelineEntries(events, deps.t, { mention: true }), deps.config.timeZone, { mention: true });
     const items = incident.actionItems.map((a) => `${a.status === 'done' ? '☑' : '☐'} ${a.id} ${a.text}`);
-    const text = [deps.t('reply.timeline_header', { ref: incident.ref, title: incident.title }), body, ...items].join('\n');
+    const text = [deps.t('reply.timeline_header', { ref: incident.ref, title: incident.title, tz: deps.config.timeZone }), body, ...items].join('\n');
     return { text };
   },
 };

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import type { SeverityLevel } from './core/model.js';
+import type { NoticeAudience, SeverityLevel } from './core/model.js';
+import { NOTICE_MAX, NOTICE_PLACEHOLDERS, unknownPlaceholders } from './core/notice.js';
 import { rotationsSchema } from './core/rotation-schema.js';
 import { alertSourcesSchema } from './core/alerts/config.js';
 
@@ -18,6 +19,20 @@ const severity = z.object({
   responseMinutes: z.number().int().positive(),
   updateEveryMinutes: z.number().int().positive(),
 });
+
+/** A notice template: text with `{placeholders}`, each one the audience has (an external notice names nobody). */
+const noticeTemplate = (audience: NoticeAudience) =>
+  z
+    .string()
+    .min(1)
+    .max(NOTICE_MAX)
+    .superRefine((template, ctx) => {
+      const unknown = unknownPlaceholders(audience, template);
+      if (unknown.length) {
+        const names = unknown.map((n) => `{${n}}`).join(', ');
+        ctx.addIssue({ code: 'custom', message: `unknown placeholder ${names}; use ${NOTICE_PLACEHOLDERS[audience].map((n) => `{${n}}`).join(', ')}` });
+      }
+    });
 
 const service = z.object({
   id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, 'lowercase letters, digits, - or _'),
@@ -114,8 +129,18 @@ export const configSchema = z
       .object({
         prefix: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,19}$/, 'lowercase letters, digits, - or _, at most 20').default('inc'),
         announce: z.string().min(1).default('incidents'),
+        /** Where internal stakeholder notices go (`/incident notice internal`); unset, none can be posted. */
+        stakeholders: z.string().min(1).optional(),
+        /** Where external (customer-facing) notices go (`/incident notice external`). */
+        external: z.string().min(1).optional(),
       })
+      .strict()
       .default({ prefix: 'inc', announce: 'incidents' }),
+    /** Templates of stakeholder notices, replacing the catalog's (src/core/notice.ts lists the placeholders). */
+    notices: z
+      .object({ internal: noticeTemplate('internal').optional(), external: noticeTemplate('external').optional() })
+      .strict()
+      .default({}),
     postmortems: z.object({ dir: z.string().min(1).default('.data/postmortems') }).default({ dir: '.data/postmortems' }),
     rotations: rotationsSchema,
     policies: z.array(policy).default([]),
@@ -125,6 +150,8 @@ export const configSchema = z
       .object({ ackEmojis: z.array(z.string().min(1)).min(1).default(['white_check_mark', 'eyes']) })
       .strict()
       .default({ ackEmojis: ['white_check_mark', 'eyes'] }),
+    /** Shift handoff DMs to the people coming on and going off call (docs/paging.md, "Handoffs"). */
+    handoffs: z.object({ enabled: z.boolean().default(true) }).strict().default({ enabled: true }),
     /** User ids who may do everything (docs/security.md). */
     admins: z.array(z.coerce.string().min(1)).default([]),
     limits: limitsSchema,

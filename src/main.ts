@@ -6,6 +6,7 @@ import { commands } from '../commands/index.js';
 import type { Deps } from './app/context.js';
 import { deliver, deliveryGaveUp, runStep } from './app/escalation.js';
 import { rearmEscalations } from './app/rearm.js';
+import { runHandoff, startHandoffs } from './app/handoff.js';
 import { loadConfig, parseEnv, type AppConfig, type Env } from './config.js';
 import { resolveAlertSecrets } from './core/alerts/auth.js';
 import type { AlertSecret } from './core/alerts/config.js';
@@ -28,6 +29,7 @@ import { PostmortemFiles } from './infra/postmortem-files.js';
 import { ensureRedis, maskUrl } from './infra/redis-server.js';
 import { BullScheduler } from './scheduler/bullmq-scheduler.js';
 import { startWorkers } from './scheduler/workers.js';
+import { HandoffQueue, startHandoffWorker } from './scheduler/handoff.js';
 import { RedisAlertStore } from './store/redis-alerts.js';
 import { startAlertSweep } from './app/alerts.js';
 import { RedisOnCallStore } from './store/redis-oncall.js';
@@ -123,13 +125,18 @@ async function openCore(s: Settings, o: CoreOptions): Promise<Core> {
     prefix: queuePrefix,
     log: deps.log,
     onStep: (ref, job) => {
-      metrics.stepLate(deps.clock.now().getTime() - Date.parse(job.dueAt));
+      // Paging steps only: the guided response's timers (reminders, drill symptoms) are not paging.
+      if (ref.kind === undefined || ref.kind === 'ack_timeout') metrics.stepLate(deps.clock.now().getTime() - Date.parse(job.dueAt));
       return runStep(deps, ref);
     },
     deliver: (job) => deliver(deps, job),
     onGaveUp: (job, err) => deliveryGaveUp(deps, job, err),
     onRetry: (reason) => metrics.outboundRetry(reason),
   });
+  // Shift handoff DMs: their own queue and worker (src/app/handoff.ts).
+  const handoffQueue = new HandoffQueue({ connection: redisServer.url, prefix: queuePrefix, log });
+  deps.handoffs = handoffQueue;
+  const handoffWorker = startHandoffWorker({ connection: redisServer.url, prefix: queuePrefix, log: deps.log, run: (ref) => runHandoff(deps, ref) });
   const readiness = new Map<string, ReadinessCheck>([
     ['redis', async () => (redis.status === 'ready' ? (await redis.ping()) === 'PONG' : `redis connection ${redis.status}`)],
     ['workers', () => workers.running() || 'queue workers are not running'],
@@ -143,14 +150,18 @@ async function openCore(s: Settings, o: CoreOptions): Promise<Core> {
   sweep.unref();
   // Sources with resolveAfterQuiet: their silent alerts count as resolved (every minute).
   const quiet = startAlertSweep(deps);
+  const handoffs = await startHandoffs(deps);
   const close = async (): Promise<void> => {
     clearInterval(sweep);
     quiet.stop();
+    handoffs.stop();
     await backgroundEffects(5_000);
     await stopInOrder(log, [
       ['relay', () => relay.stop()],
       ['workers', () => workers.close(5_000)],
+      ['handoff worker', () => handoffWorker.close()],
       ['queues', () => scheduler.close()],
+      ['handoff queue', () => handoffQueue.close()],
       // A connection to a Redis that is away cannot say goodbye; nothing to report.
       ['redis connection', () => redis.quit().catch(() => undefined)],
       ['redis', () => redisServer.stop()],

@@ -43,11 +43,14 @@ export class RoutingChat implements ChatPort {
   async dm(ws: string, userId: string, message: OutboundMessage): Promise<MessageRef> {
     return this.to(ws).dm(ws, userId, message);
   }
-  async announce(ws: string, message: OutboundMessage): Promise<MessageRef> {
-    return this.to(ws).announce(ws, message);
+  async announce(ws: string, message: OutboundMessage, channel?: string): Promise<MessageRef> {
+    return this.to(ws).announce(ws, message, channel);
   }
   async react(ws: string, ref: MessageRef, emoji: string): Promise<void> {
     return this.to(ws).react(ws, ref, emoji);
+  }
+  async pin(ws: string, ref: MessageRef): Promise<void> {
+    return this.to(ws).pin(ws, ref);
   }
   async isMember(ws: string, userId: string): Promise<boolean> {
     return this.to(ws).isMember(ws, userId);

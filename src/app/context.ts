@@ -3,6 +3,7 @@ import type { GuardedAction } from '../core/authz.js';
 import type { Translate, MessageKey } from '../core/i18n/index.js';
 import type { Actor, Incident } from '../core/model.js';
 import type { AlertStore, ChatPort, Clock, IncidentStore, Logger, OnCallStore, OutboundMessage, OutboxStore, PostmortemWriter, Scheduler } from '../core/ports.js';
+import type { HandoffTimers } from '../core/handoff.js';
 import type { Metrics } from '../infra/metrics.js';
 
 /** Everything a command or an inbound handler may use; built once in src/main.ts. */
@@ -39,6 +40,8 @@ export interface Deps {
   alerts?: AlertStore;
   /** Counters and histograms for /metrics (src/infra/metrics.ts); absent in tests that do not look. */
   metrics?: Metrics;
+  /** Shift handoff timers (src/app/handoff.ts); absent, no handoff DM is armed. */
+  handoffs?: HandoffTimers;
 }
 
 /** A platform's slash command, reduced to what every platform has. */

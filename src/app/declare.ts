@@ -37,27 +37,50 @@ export type DeclareForm = { title?: string; sev?: string; service?: string; summ
  * page DMs, the next timer) in the same atomic append, then runs those effects: the page DMs go
  * to the queue first and do not wait for the channel. Returns the answer for the declarer.
  */
-export async function declareIncident(deps: Deps, workspace: string, user: Actor, form: DeclareForm): Promise<Reply> {
+export interface DeclareOptions {
+  /** A drill (commands/drill.ts): marked as one; `dry` pages only whoever started it instead of the policy. */
+  drill?: { scenario: string; dry: boolean };
+}
+
+export async function declareIncident(deps: Deps, workspace: string, user: Actor, form: DeclareForm, options: DeclareOptions = {}): Promise<Reply> {
   const input = validate(declareSchema(deps.config), form, 'usage.declare');
   const now = deps.clock.now();
+  const { drill } = options;
   const declared = declareEvents(
-    { title: input.title, summary: input.summary, severity: input.sev, private: input.private, ...(input.service ? { service: input.service } : {}) },
+    {
+      title: input.title,
+      summary: input.summary,
+      severity: input.sev,
+      private: input.private,
+      ...(input.service ? { service: input.service } : {}),
+      ...(drill ? { drill: { scenario: drill.scenario, ...(drill.dry ? { dry: true as const } : {}) } } : {}),
+    },
     user,
     now,
   );
-  const paging = await pagingStart(deps, workspace, input.sev, input.service, now);
+  // A dry drill pages whoever started it instead of the policy: a one-tier policy of its own, so
+  // the acknowledgement is practised (and timed) as a real one.
+  const paging = drill?.dry ? dryPaging(deps, user) : await pagingStart(deps, workspace, input.sev, input.service, now);
   const number = await deps.store.nextNumber(workspace);
   const key = { workspace, number };
   const draft = project(null, declared, key);
-  const events = [...declared, ...(paging ? decideStartEscalation(draft, paging.policy.id, paging.snapshot, now, paging.overrides, (id) => paging.names.get(id) ?? id) : [])];
+  const start = paging ? decideStartEscalation(draft, paging.policy.id, paging.snapshot, now, paging.overrides, (id) => paging.names.get(id) ?? id) : [];
+  const events = [...declared, ...start];
   const created = await createIncident(deps.store, key, events, outboxOptions(deps));
   const incident = (await runEntries(deps, created.entries ?? [], created.after)) ?? created.after;
   const params = { ref: incident.ref, title: incident.title, severity: incident.severity, channelId: incident.channelId ?? '' };
   const lines = [deps.t(incident.channelId ? 'reply.declared' : 'reply.declared_no_channel', params)];
-  if (!incident.escalation) {
+  if (drill?.dry) lines.push(deps.t('reply.drill_dry'));
+  else if (!incident.escalation) {
     lines.push(deps.t('reply.no_policy_on_declare', { severity: incident.severity, service: incident.service ? ` / ${incident.service}` : '' }));
   }
   return { text: lines.join('\n') };
+}
+
+/** The policy of a dry drill: one tier, paging whoever started it. */
+export function dryPaging(deps: Deps, user: Actor) {
+  const policy = { id: 'drill-dry', name: deps.t('drill.dry_policy'), tiers: [{ targets: [{ user: user.id }], delayMs: 300_000 }], repeat: 0 };
+  return { policy, snapshot: snapshotPolicy(deps.config, policy), overrides: {}, names: new Map([[user.id, user.name]]) };
 }
 
 /** The policy an incident of this severity and service starts, and who its first tier pages now. */

@@ -16,6 +16,8 @@ import type { Deps } from './context.js';
 import { pagingOptions, record } from './record.js';
 import { TAKEN, whileClaimed } from './claims.js';
 import { deliverEagerly } from './escalation.js';
+import { noticeChannel } from './notice.js';
+import { arm, drillTimer, pinQuietly, postChecklist, refreshChecklist, reminderTimer, rolesTimer } from './guidance.js';
 
 /**
  * Carries out one outbox entry. Every effect is idempotent by its entry id (`eid`): queue jobs
@@ -47,6 +49,17 @@ export async function performEffect(deps: Deps, inc: Incident, effect: Effect, e
     case 'announce':
       await deps.scheduler.send({ id: outboundJobId(['fx', ws, eid]), workspace: ws, kind: 'announce', message: effect.message });
       return inc;
+    case 'notice': {
+      // The channel as the config names it now; one removed from the config since is not guessed.
+      const channel = noticeChannel(deps.config, effect.audience).name;
+      if (!channel) {
+        deps.log.error({ incidentId: inc.ref, audience: effect.audience, fix: `set ${noticeChannel(deps.config, effect.audience).key} in the config` }, 'notice not posted: no channel configured');
+        return inc;
+      }
+      const job = { id: outboundJobId(['fx', ws, eid]), workspace: ws, kind: 'announce' as const, target: channel, message: effect.message };
+      await sendOnce(deps, job, () => chat.announce(ws, effect.message, channel), o.firstRun);
+      return inc;
+    }
     case 'page': {
       const job = { id: outboundJobId(['fx', ws, eid]), workspace: ws, kind: 'dm' as const, target: effect.user.id, message: effect.message, page: { number: inc.number, pageId: effect.pageId } };
       await deps.scheduler.send(job);
@@ -80,6 +93,19 @@ export async function performEffect(deps: Deps, inc: Incident, effect: Effect, e
       return refreshSummary(deps, await fresh(deps, inc));
     case 'write_postmortem':
       return writePostmortem(deps, inc, effect.actor);
+    case 'schedule_reminder':
+      await arm(deps, reminderTimer(deps, await fresh(deps, inc)));
+      return inc;
+    case 'schedule_roles_check':
+      await arm(deps, rolesTimer(deps, await fresh(deps, inc)));
+      return inc;
+    case 'post_checklist':
+      return postChecklist(deps, await fresh(deps, inc));
+    case 'refresh_checklist':
+      return refreshChecklist(deps, await fresh(deps, inc), (job, run) => editOrQueue(deps, job, run));
+    case 'schedule_drill_step':
+      await arm(deps, drillTimer(await fresh(deps, inc)));
+      return inc;
   }
 }
 
@@ -199,6 +225,7 @@ export async function refreshSummary(deps: Deps, inc: Incident): Promise<Inciden
   const ref = await deps.chat.post(inc.workspace, inc.channelId, message);
   const body = { type: 'summary_posted' as const, messageId: ref.messageId };
   const { after } = await record(deps, inc, (current) => (current.summaryMessageId ? [] : [event(body, BOT, deps.clock.now())]));
+  await pinQuietly(deps, inc.workspace, ref);
   return after;
 }
 

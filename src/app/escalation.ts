@@ -8,6 +8,7 @@ import type { Deps } from './context.js';
 import { renderPageOutcome, renderSummary } from './effects.js';
 import { record } from './record.js';
 import { TAKEN, whileClaimed } from './claims.js';
+import { renderChecklist, runGuidanceStep } from './guidance.js';
 
 /**
  * Runs one timer job (a policy step or an acknowledgement timeout). The decision is recorded
@@ -16,6 +17,7 @@ import { TAKEN, whileClaimed } from './claims.js';
  * a page, and a run that dies after recording loses nothing: a relay carries the effects out.
  */
 export async function runStep(deps: Deps, ref: StepRef): Promise<void> {
+  if (ref.kind === 'update_due' || ref.kind === 'roles_due' || ref.kind === 'drill_step') return runGuidanceStep(deps, ref);
   const key = { workspace: ref.workspace, number: ref.number };
   const current = await deps.store.get(key);
   if (!current) return;
@@ -180,15 +182,16 @@ async function send(deps: Deps, job: OutboundJob): Promise<MessageRef | undefine
       return undefined;
     }
     case 'announce':
-      return chat.announce(job.workspace, job.message);
+      return chat.announce(job.workspace, job.message, job.target);
   }
 }
 
 /** A queued edit shows the incident as it is at delivery, so a late retry never puts back an older state. */
 async function currentRendering(deps: Deps, job: OutboundJob) {
-  const number = job.summaryOf ?? job.outcomeOf?.number;
+  const number = job.summaryOf ?? job.checklistOf ?? job.outcomeOf?.number;
   const current = number === undefined ? null : await deps.store.get({ workspace: job.workspace, number });
   if (job.summaryOf !== undefined && current) return renderSummary(deps, current);
+  if (job.checklistOf !== undefined && current) return renderChecklist(deps, current);
   if (job.outcomeOf) return renderPageOutcome(deps, current, job.outcomeOf.pageId) ?? job.message;
   return job.message;
 }

@@ -1,6 +1,7 @@
 import type { AppConfig } from '../config.js';
 import { IncidentError } from '../core/errors.js';
-import { formatDuration, formatTime } from '../core/durations.js';
+import { chatTime } from '../core/chat-time.js';
+import { formatDuration } from '../core/durations.js';
 import { dryRun } from '../core/escalation.js';
 import type { Translate } from '../core/i18n/index.js';
 import type { CoverOverride } from '../core/ports.js';
@@ -23,14 +24,14 @@ export function policyDryRun(
     const allowed = config.policies.map((p) => p.id).join(', ') || '—';
     throw new IncidentError('unknown_policy', { value: q.name, allowed, severities: config.severities.map((s) => s.id).join(', ') });
   }
-  const lines = [t('reply.policy_head', { policy: chosen.name ?? chosen.id, at: formatTime(q.start.toISOString(), config.timeZone) })];
+  const lines = [t('reply.policy_head', { policy: chosen.name ?? chosen.id, at: chatTime(q.start.toISOString(), config.timeZone) })];
   for (const line of dryRun(snapshotPolicy(config, chosen, q.service), q.start, q.covers)) {
     const who = line.resolved.userIds.map((id) => `<@${id}> (${line.resolved.via[id]})`);
     for (const r of line.resolved.uncovered) who.push(t('reply.policy_uncovered', { rotation: r }));
     lines.push(
       t('reply.policy_line', {
         offset: line.offsetMs === 0 ? 'T+0' : `T+${formatDuration(line.offsetMs, t)}`,
-        time: formatTime(line.at.toISOString(), config.timeZone),
+        time: chatTime(line.at.toISOString(), config.timeZone),
         tier: line.tier + 1,
         round: line.round + 1,
         who: who.join(', ') || t('summary.nobody'),

@@ -1,6 +1,6 @@
 import { IncidentError } from '../core/errors.js';
 import { event, type IncidentEvent } from '../core/events.js';
-import { authorize, isAdmin } from '../core/authz.js';
+import { authorize, canSee, isAdmin } from '../core/authz.js';
 import { acceptsMessages, decideResolve, decideTriageDeclare } from '../core/lifecycle.js';
 import type { Actor, Incident } from '../core/model.js';
 import { openPagesOf } from '../core/escalation.js';
@@ -12,6 +12,8 @@ import type { Deps } from './context.js';
 import { userErrorText } from './dispatch.js';
 import { record } from './record.js';
 import { DEDUPE_TTL_S } from './inbound.js';
+import { snoozeReminders, takeRole } from './guidance.js';
+import { noticeButton, pressNotice } from './notice.js';
 
 /** A reaction someone added to a message. */
 export interface InboundReaction {
@@ -142,12 +144,26 @@ function textOf(events: readonly IncidentEvent[], messageId: string): string | u
  * pressed again, or replayed, once the incident moved on, it changes nothing and says so.
  */
 export async function pressButton(deps: Deps, b: { workspace: string; user: Actor; action: ButtonAction; value: string }): Promise<string> {
+  // A notice button's value carries its draft's stamp, not an escalation step.
+  if (noticeButton(b.action)) return answer(deps, () => pressNotice(deps, b));
   const value = parseButtonValue(b.value);
   const incident = value ? await deps.store.get({ workspace: b.workspace, number: value.number }) : null;
   if (!value || !incident) return deps.t('error.button_incident_gone');
   if (b.action === 'ack') return answer(deps, () => acknowledgeReply(deps, incident, b.user));
   if (b.action === 'declare') return answer(deps, () => declareTriage(deps, incident, b.user));
   if (b.action === 'resolve') return answer(deps, () => resolveByButton(deps, incident, b.user));
+  if (b.action === 'update') return deps.t('reply.update_how', { ref: incident.ref });
+  if (b.action === 'snooze_15' || b.action === 'snooze_60') {
+    return answer(deps, () => {
+      authorize(incident, b.user, 'snooze', { admins: deps.config.admins });
+      return snoozeReminders(deps, incident, b.user, b.action === 'snooze_15' ? 15 : 60);
+    });
+  }
+  if (b.action === 'take_comms' || b.action === 'take_scribe') {
+    // Someone who may not see a private incident must not hold one of its roles either.
+    if (!canSee(incident, b.user.id, { admins: deps.config.admins })) return deps.t('reply.private_incident', { ref: incident.ref, commander: incident.roles.commander?.id ?? incident.declaredBy.id });
+    return answer(deps, () => takeRole(deps, incident, b.user, b.action === 'take_comms' ? 'comms' : 'scribe'));
+  }
   // A button's value comes from the client and can be forged: Escalate works only for someone who
   // was paged for this incident, from a button that names the step it escalates from.
   const paged = incident.escalation?.pages.some((p) => p.user.id === b.user.id);

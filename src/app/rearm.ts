@@ -3,6 +3,7 @@ import { isActive } from '../core/model.js';
 import type { StepRef } from '../core/ports.js';
 import type { Deps } from './context.js';
 import { runStep } from './escalation.js';
+import { arm, drillTimer, reminderTimer, rolesTimer, runGuidanceStep } from './guidance.js';
 
 /** A step this late is no longer BullMQ being BullMQ: something lost or stalled it. */
 export const OVERDUE_MS = 60_000;
@@ -26,6 +27,7 @@ export async function rearmEscalations(deps: Deps): Promise<SweepResult> {
   const now = deps.clock.now().getTime();
   for (const workspace of await deps.store.workspaces()) {
     for (const inc of await deps.store.list(workspace, { limit: 10_000 })) {
+      await rearmGuidance(deps, inc, now);
       const timer = pendingTimer(inc, now);
       if (!timer) continue;
       const { ref, dueAt } = timer;
@@ -42,6 +44,18 @@ export async function rearmEscalations(deps: Deps): Promise<SweepResult> {
     }
   }
   return result;
+}
+
+/**
+ * The guided response's timers (the next update reminder, the roles check) are re-armed the same
+ * way; one more than a minute late (the process was down when it fell due) runs now, once.
+ */
+async function rearmGuidance(deps: Deps, inc: Incident, now: number): Promise<void> {
+  for (const timer of [reminderTimer(deps, inc), rolesTimer(deps, inc), drillTimer(inc)]) {
+    if (!timer) continue;
+    if (now - Date.parse(timer.dueAt) > OVERDUE_MS) await runGuidanceStep(deps, timer.ref);
+    else await arm(deps, timer, { replaceFailed: true });
+  }
 }
 
 /** The timer an incident waits on: its next policy step, or the acknowledgement timeout of its policy. */

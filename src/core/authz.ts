@@ -10,8 +10,9 @@ const BOT_ID = 'bot';
  * command decides anything (so a refusal writes nothing), never by an adapter. docs/security.md
  * says the same for people.
  *
- * - The incident's commander and its declarer may change its severity, resolve, close, cancel
- *   and hand roles; anyone else in the channel may note, update the status and add action items.
+ * - The incident's commander and its declarer may change its severity, resolve, close, cancel,
+ *   reopen, tick the checklist by hand and hand roles; with comms, they may snooze update
+ *   reminders and post stakeholder notices; anyone else in the channel may note, update the status and add action items.
  * - Only people with an open page may acknowledge it (paging.ts decideAck); answering a page by
  *   hand that neither the commander, the declarer nor an admin sent does not stop the policy.
  * - Covers on a rotation may be set by its members (for themselves or each other) and its
@@ -20,7 +21,10 @@ const BOT_ID = 'bot';
  */
 
 /** What a command does that not everyone may do. */
-export type GuardedAction = 'severity' | 'resolve' | 'close' | 'cancel' | 'role';
+export type GuardedAction = 'severity' | 'resolve' | 'close' | 'cancel' | 'role' | 'reopen' | 'checklist' | 'snooze' | 'notice';
+
+/** Actions the comms role may take as well (it speaks for the incident). */
+const COMMS_MAY: ReadonlySet<GuardedAction> = new Set(['snooze', 'notice']);
 
 export interface AuthzOptions {
   admins: readonly string[];
@@ -35,6 +39,8 @@ export function authorize(inc: Incident, actor: Actor, action: GuardedAction, o:
   if (isAdmin(o, actor.id)) return;
   const commander = inc.roles.commander?.id;
   if (actor.id === commander || actor.id === inc.declaredBy.id) return;
+  // Comms speaks for the incident only when the commander (or the declarer, an admin) handed the role: a volunteer who took it by button does not.
+  if (COMMS_MAY.has(action) && inc.roles.comms?.id === actor.id && !inc.volunteered?.comms) return;
   // An incident an alert opened has no declarer to ask: until someone leads it, whoever was paged for it may.
   if (!commander && inc.declaredBy.id === BOT_ID && inc.escalation?.pages.some((p) => p.user.id === actor.id)) return;
   const who = [...new Set([commander, inc.declaredBy.id].filter((x): x is string => Boolean(x)))].map((id) => `<@${id}>`).join(', ');

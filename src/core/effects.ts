@@ -1,13 +1,16 @@
+import { chatTime } from './chat-time.js';
 import { formatDuration } from './durations.js';
 import type { IncidentEvent } from './events.js';
 import type { Translate } from './i18n/index.js';
-import type { Actor, Incident } from './model.js';
+import type { Actor, Incident, NoticeAudience } from './model.js';
 import { isActive } from './model.js';
 import { pagingEffects, type PagingOptions } from './paging-effects.js';
 import { tierOf } from './escalation.js';
 import type { OutboundMessage, StepRef } from './ports.js';
 import { alertLines, alertText, firingItems, leadAlert } from './alerts/incident.js';
 import { BOT } from './projection.js';
+import { stepsTickedBy } from './checklist.js';
+import { drillScenario } from './drills.js';
 
 /**
  * What the outside world should see after events were recorded. Pure: the runner in src/app
@@ -19,6 +22,8 @@ export type Effect =
   | { kind: 'invite'; userIds: string[] }
   | { kind: 'post'; message: OutboundMessage }
   | { kind: 'announce'; message: OutboundMessage }
+  /** A stakeholder notice, to its audience's configured channel (`channels.stakeholders`, `channels.external`). */
+  | { kind: 'notice'; audience: NoticeAudience; message: OutboundMessage }
   | { kind: 'refresh_summary' }
   /** The channel topic names the severity: rendered from the incident as it is when it runs. */
   | { kind: 'set_topic' }
@@ -31,7 +36,17 @@ export type Effect =
   /** Replaces the buttons of a delivered page DM with how its page ended. */
   | { kind: 'page_outcome'; pageId: string }
   /** A stand-down notice: not delivered if, by then, the person was paged again. */
-  | { kind: 'dm'; user: Actor; message: OutboundMessage };
+  | { kind: 'dm'; user: Actor; message: OutboundMessage }
+  /** Arms the timer of the next update reminder, computed from the incident when it runs (summary.ts nextReminderAt). */
+  | { kind: 'schedule_reminder' }
+  /** Arms the one check, ten minutes after declare, for roles nobody holds (P1, P2). */
+  | { kind: 'schedule_roles_check' }
+  /** Posts the response checklist in the channel and pins it (once). */
+  | { kind: 'post_checklist' }
+  /** Rewrites the pinned checklist from the incident as it is when it runs. */
+  | { kind: 'refresh_checklist' }
+  /** Arms the timer of a drill's next symptom (drills.ts nextSymptom), if one is left. */
+  | { kind: 'schedule_drill_step' };
 
 /**
  * Effects that only write to the queues: done first in each batch, so tier 1's page DM and the
@@ -56,6 +71,8 @@ export function effectsFor(after: Incident, events: readonly IncidentEvent[], t:
 function effectsInOrder(after: Incident, events: readonly IncidentEvent[], t: Translate, paging: PagingOptions): Effect[] {
   const out: Effect[] = [];
   let summaryChanged = false;
+  let channelOpened = false;
+  let clockMoved = false;
   const hasChannel = Boolean(after.channelId);
   const post = (text: string) => hasChannel && out.push({ kind: 'post', message: { text } });
   const firstVersion = after.version - events.length + 1;
@@ -87,6 +104,13 @@ function effectsInOrder(after: Incident, events: readonly IncidentEvent[], t: Tr
         // A channel that opened only after the incident ended (it kept failing) invites nobody to join.
         const announceKey = after.private ? 'announce.declared_private' : commander === BOT.id ? 'announce.declared_alert' : 'announce.declared';
         if (isActive(after.status)) out.push({ kind: 'announce', message: { text: t(announceKey, announce) } });
+        // The guided response starts with the channel: the checklist, the update clock, the roles check.
+        channelOpened = true;
+        if (after.drill) {
+          const scenario = drillScenario(after.drill.scenario);
+          out.push({ kind: 'post', message: { text: t('post.drill_intro', { scenario: scenario ? t(scenario.title) : after.drill.scenario }) } });
+          out.push({ kind: 'schedule_drill_step' });
+        }
         break;
       }
       case 'alert_fired': {
@@ -114,13 +138,68 @@ function effectsInOrder(after: Incident, events: readonly IncidentEvent[], t: Tr
       }
       case 'status_changed':
         post(t('post.status_changed', { actor, status: t(`word.status.${e.to}`), message: suffix(t, e.message) }));
+        // With a message it is a status update: announced, and the update clock starts again.
+        if (e.message) {
+          out.push({ kind: 'announce', message: { text: updateAnnouncement(after, e.message, t) } });
+          clockMoved = true;
+        }
         summaryChanged = true;
         break;
       case 'severity_changed':
         post(t('post.severity_changed', { actor, from: e.from, to: e.to, reason: suffix(t, e.reason) }));
         if (hasChannel) out.push({ kind: 'set_topic' });
         summaryChanged = true;
+        // A new severity, a new cadence.
+        clockMoved = true;
         break;
+      case 'update_posted':
+        post(t('post.update', { actor, status: t(`word.status.${after.status}`), text: e.text }));
+        out.push({ kind: 'announce', message: { text: updateAnnouncement(after, e.text, t) } });
+        summaryChanged = true;
+        clockMoved = true;
+        break;
+      case 'update_reminded': {
+        const who = [...new Set([after.roles.commander?.id ?? after.declaredBy.id, after.roles.comms?.id].filter((id): id is string => Boolean(id) && id !== BOT.id))];
+        const value = String(after.number);
+        const actions = [
+          { id: 'update' as const, label: t('reminder.button_update'), value, style: 'primary' as const },
+          { id: 'snooze_15' as const, label: t('reminder.button_snooze_15'), value },
+          { id: 'snooze_60' as const, label: t('reminder.button_snooze_60'), value },
+        ];
+        if (hasChannel) {
+          const text = t('post.update_reminder', { who: who.map((id) => `<@${id}>`).join(' ') || t('summary.nobody'), ref: after.ref, time: chatTime(e.dueAt, paging.timeZone ?? 'UTC') });
+          out.push({ kind: 'post', message: { text, actions } });
+        }
+        summaryChanged = true;
+        clockMoved = true;
+        break;
+      }
+      case 'update_snoozed':
+        post(t('post.update_snoozed', { actor, time: chatTime(e.until, paging.timeZone ?? 'UTC') }));
+        clockMoved = true;
+        break;
+      case 'reopened': {
+        post(t('post.reopened', { actor, ref: after.ref, reason: suffix(t, e.reason) }));
+        if (e.page) post(t('post.reopened_paging'));
+        const text = after.private ? t('announce.reopened_private', { ref: after.ref }) : t('announce.reopened', { ref: after.ref, title: after.title, reason: suffix(t, e.reason) });
+        out.push({ kind: 'announce', message: { text } });
+        summaryChanged = true;
+        clockMoved = true;
+        break;
+      }
+      case 'drill_symptom': {
+        const symptom = after.drill ? drillScenario(after.drill.scenario)?.symptoms[e.index] : undefined;
+        if (symptom) post(t('post.drill_symptom', { text: t(symptom.text) }));
+        out.push({ kind: 'schedule_drill_step' });
+        break;
+      }
+      case 'roles_reminded': {
+        const commander = after.roles.commander?.id ?? after.declaredBy.id;
+        const actions = e.missing.map((role) => ({ id: role === 'comms' ? ('take_comms' as const) : ('take_scribe' as const), label: t(role === 'comms' ? 'roles.button_comms' : 'roles.button_scribe'), value: String(after.number) }));
+        const roles = e.missing.map((r) => t(`word.role.${r}`)).join(t('word.and'));
+        if (hasChannel) out.push({ kind: 'post', message: { text: t('post.roles_reminder', { commander, ref: after.ref, severity: after.severity, roles }), actions } });
+        break;
+      }
       case 'role_assigned':
         if (!hasChannel) break;
         out.push({ kind: 'invite', userIds: [e.user.id] });
@@ -129,6 +208,10 @@ function effectsInOrder(after: Incident, events: readonly IncidentEvent[], t: Tr
         break;
       case 'note_added':
         post(t('post.note', { actor, text: e.text }));
+        break;
+      case 'notice_posted':
+        out.push({ kind: 'notice', audience: e.audience, message: { text: e.text } });
+        post(t('post.notice_posted', { actor, audience: t(`word.audience.${e.audience}`) }));
         break;
       case 'action_added': {
         const owner = e.item.owner ? t('word.owner', { owner: `<@${e.item.owner.id}>` }) : '';
@@ -171,7 +254,21 @@ function effectsInOrder(after: Incident, events: readonly IncidentEvent[], t: Tr
     }
   }
   if (summaryChanged && hasChannel) out.push({ kind: 'refresh_summary' });
+  if (channelOpened) out.push({ kind: 'post_checklist' }, { kind: 'schedule_roles_check' });
+  else if (hasChannel && ticksChecklist(after, events)) out.push({ kind: 'refresh_checklist' });
+  if (hasChannel && (channelOpened || clockMoved)) out.push({ kind: 'schedule_reminder' });
   return out;
+}
+
+/** Whether these events ticked a step of the checklist (its first tick came from one of them), or reopening unticked one. */
+function ticksChecklist(after: Incident, events: readonly IncidentEvent[]): boolean {
+  return events.some((e) => e.type === 'reopened' || stepsTickedBy(e).some((step) => after.checklist?.[step]?.at === e.at && after.checklist[step]?.by.id === e.actor.id));
+}
+
+/** A status update as the announcement channel reads it; a private incident's says only that there is one. */
+function updateAnnouncement(after: Incident, text: string, t: Translate): string {
+  if (after.private) return t('announce.update_private', { ref: after.ref });
+  return t('announce.update', { ref: after.ref, title: after.title, severity: after.severity, status: t(`word.status.${after.status}`), text });
 }
 
 const LISTED = 10;

@@ -42,7 +42,16 @@ export type ErrorCode =
   | 'too_many_targets'
   | 'page_rate'
   | 'invisible_title'
-  | 'triage_already';
+  | 'triage_already'
+  | 'not_active_update'
+  | 'reopen_not_resolved'
+  | 'role_taken'
+  | 'checklist_already'
+  | 'bad_checklist_step'
+  | 'unknown_scenario'
+  | 'bad_audience'
+  | 'notice_no_channel'
+  | 'notice_changed';
 
 export type ErrorDetails = Record<string, string | number>;
 

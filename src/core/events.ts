@@ -1,6 +1,6 @@
 import type { PolicySnapshot } from './escalation.js';
 import type { AlertLink } from './alerts/types.js';
-import type { ActionItem, Actor, ActiveStatus, Role } from './model.js';
+import type { ActionItem, Actor, ActiveStatus, ChecklistStep, NoticeAudience, Role } from './model.js';
 
 /**
  * Timeline events: the record of an incident. Each one says who did what and when; the incident's
@@ -20,6 +20,8 @@ export type EventBody =
       triage?: true;
       /** When the impact began (the earliest alert's startsAt), for the postmortem's time to detect. */
       detectedAt?: string;
+      /** A drill (`/incident drill`): its scenario; `dry` pages only whoever started it. */
+      drill?: { scenario: string; dry?: true };
     }
   /** An alert of the incident's group started firing (or fired again after it had resolved). */
   | { type: 'alert_fired'; fingerprint: string; summary: string; description?: string; labels: Record<string, string>; links: AlertLink[]; startsAt?: string; folded?: string }
@@ -77,7 +79,25 @@ export type EventBody =
   | { type: 'escalated'; generation: number; step: number; reason?: 'ack_timeout' }
   | { type: 'escalation_exhausted'; generation: number }
   /** Opening the incident's channel failed; the bot keeps trying. */
-  | { type: 'channel_failed'; reason: string };
+  | { type: 'channel_failed'; reason: string }
+  /** A status update for everyone following (`/incident update`): posted in the channel and announced; resets the update clock. */
+  | { type: 'update_posted'; text: string }
+  /** The update was due at `dueAt` and nobody had posted one: the commander (and comms) were reminded in the channel. */
+  | { type: 'update_reminded'; dueAt: string }
+  /** Someone pressed Snooze on a reminder: no reminder before `until`. */
+  | { type: 'update_snoozed'; until: string; minutes: number }
+  /** A resolved incident is back to investigating; `page`: its policy pages again from the first tier. */
+  | { type: 'reopened'; reason?: string; page?: true }
+  /** P1/P2 ten minutes after declare with these roles still nobody's: the commander was reminded, once. */
+  | { type: 'roles_reminded'; missing: Role[] }
+  /** A step of the response checklist ticked by hand, with why. */
+  | { type: 'checklist_ticked'; step: ChecklistStep; reason: string }
+  /** The response checklist message was posted in the channel (and pinned). */
+  | { type: 'checklist_posted'; messageId: string }
+  /** A stakeholder notice was posted to its audience's channel. */
+  | { type: 'notice_posted'; audience: NoticeAudience; text: string }
+  /** A drill's scenario posted its symptom number `index` (drills.ts). */
+  | { type: 'drill_symptom'; index: number };
 
 export type EventType = EventBody['type'];
 
@@ -88,7 +108,7 @@ export type IncidentEvent = EventBody & {
 };
 
 /** Bookkeeping events that carry ids for the bot, not facts for people reading the timeline. */
-export const BOOKKEEPING_EVENTS: ReadonlySet<EventType> = new Set(['channel_created', 'summary_posted', 'postmortem_written', 'page_sent']);
+export const BOOKKEEPING_EVENTS: ReadonlySet<EventType> = new Set(['channel_created', 'summary_posted', 'postmortem_written', 'page_sent', 'checklist_posted']);
 
 export function event<B extends EventBody>(body: B, actor: Actor, at: Date): B & { at: string; actor: Actor } {
   return { ...body, at: at.toISOString(), actor };

@@ -18,6 +18,7 @@ export interface DeclareInput {
   service?: string;
   severity: string;
   private: boolean;
+  drill?: { scenario: string; dry?: true };
 }
 
 export function declareEvents(input: DeclareInput, actor: Actor, now: Date): IncidentEvent[] {

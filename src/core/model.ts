@@ -24,6 +24,31 @@ export type Role = (typeof ROLES)[number];
 export const HORIZONS = ['1w', '1m', 'q'] as const;
 export type Horizon = (typeof HORIZONS)[number];
 
+/**
+ * The response checklist (seed 004 appendix A), in the order the steps happen. Most tick
+ * themselves from the timeline (checklist.ts); any can be ticked by hand with a reason.
+ */
+export const CHECKLIST_STEPS = ['graded', 'paged', 'recording', 'scope', 'notified', 'mitigated', 'verified', 'closed', 'postmortem', 'followups'] as const;
+export type ChecklistStep = (typeof CHECKLIST_STEPS)[number];
+
+/** Who a stakeholder notice is for (seeds 001 and 002): people inside the company, or customers. */
+export const NOTICE_AUDIENCES = ['internal', 'external'] as const;
+export type NoticeAudience = (typeof NOTICE_AUDIENCES)[number];
+
+/** When a checklist step was ticked, by whom, and (ticked by hand) why. */
+export interface ChecklistTick {
+  at: string;
+  by: Actor;
+  reason?: string;
+}
+
+/** The latest status update (`/incident update`, or a status change with a message). */
+export interface LastUpdate {
+  text: string;
+  at: string;
+  by: Actor;
+}
+
 export interface SeverityLevel {
   id: string;
   name: string;
@@ -104,6 +129,24 @@ export interface Incident extends IncidentKey {
   resolution?: string;
   /** Time of the last status update, from which the next one falls due. */
   lastUpdateAt: string;
+  /** The last status update itself; absent until someone posts one. */
+  lastUpdate?: LastUpdate;
+  /** No update reminder before this time (Snooze on a reminder); cleared by the next update. */
+  updateSnoozedUntil?: string;
+  /** The due time the latest update reminder was for: the next one comes a cadence later. */
+  remindedAt?: string;
+  /** The one reminder about unassigned roles was sent. */
+  rolesReminded?: boolean;
+  /** Roles their holder took themselves (Take comms / Take scribe), not handed by the commander. */
+  volunteered?: Partial<Record<Role, true>>;
+  /** Checklist steps done so far (checklist.ts); absent in incidents recorded before the checklist. */
+  checklist?: Partial<Record<ChecklistStep, ChecklistTick>>;
+  /** The pinned checklist message in the incident channel. */
+  checklistMessageId?: string;
+  /** A drill (drills.ts): its scenario, whether it pages only its starter, how many symptoms it posted. */
+  drill?: { scenario: string; dry: boolean; symptoms: number };
+  /** How many stakeholder notices were posted, by audience. */
+  notices?: Partial<Record<NoticeAudience, number>>;
   statusHistory: StatusChange[];
   actionItems: ActionItem[];
   participants: Actor[];

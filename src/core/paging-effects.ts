@@ -1,4 +1,5 @@
-import { formatDuration, formatTime } from './durations.js';
+import { chatTime } from './chat-time.js';
+import { formatDuration } from './durations.js';
 import type { Effect } from './effects.js';
 import { totalSteps, type Page } from './escalation.js';
 import type { IncidentEvent } from './events.js';
@@ -161,5 +162,5 @@ export function pageOutcomeMessage(inc: Incident, page: Page, t: Translate, o: P
   const by = page.state === 'acknowledged' ? page.user.id : page.state === 'stood_down' ? page.endedBy : undefined;
   const when = page.state === 'acknowledged' ? page.ackedAt : page.endedAt;
   if (!by || !when) return undefined;
-  return { text: `${head}\n${t('page.outcome_acknowledged', { user: by, at: formatTime(when, o.timeZone ?? 'UTC') })}` };
+  return { text: `${head}\n${t('page.outcome_acknowledged', { user: by, at: chatTime(when, o.timeZone ?? 'UTC') })}` };
 }

@@ -15,7 +15,8 @@ export interface Clock {
 
 /**
  * A platform-neutral message. Text uses a small common markup that every adapter renders:
- * `*bold*`, `_italic_`, `<@userId>` for a person and `<#channelId>` for a channel.
+ * `*bold*`, `_italic_`, `<@userId>` for a person and `<#channelId>` for a channel, and times
+ * written by `chatTime` (chat-time.ts), which each platform shows in its reader's own zone.
  */
 export interface OutboundMessage {
   text: string;
@@ -27,8 +28,14 @@ export interface OutboundMessage {
   actions?: MessageAction[];
 }
 
-/** What a button does: page DMs have ack and escalate (and declare, on a triage page); resolve ends an incident whose alerts all resolved. */
-export const BUTTON_ACTIONS = ['ack', 'escalate', 'declare', 'resolve'] as const;
+/**
+ * What a button does: page DMs have ack and escalate (and declare, on a triage page); resolve
+ * ends an incident whose alerts all resolved; an update reminder has update and the two snoozes;
+ * the reminder about roles nobody holds has take_comms and take_scribe; a notice draft has Post
+ * (notice_<audience>, its value the incident number and the draft's stamp) and Edit
+ * (notice_edit_<audience>, which opens a form where the platform has forms).
+ */
+export const BUTTON_ACTIONS = ['ack', 'escalate', 'declare', 'resolve', 'update', 'snooze_15', 'snooze_60', 'take_comms', 'take_scribe', 'notice_internal', 'notice_external', 'notice_edit_internal', 'notice_edit_external'] as const;
 export type ButtonAction = (typeof BUTTON_ACTIONS)[number];
 
 /** A button. `id` says what it does; `value` carries what it acts on (an incident number). */
@@ -68,9 +75,19 @@ export interface ChatPort {
   update(workspace: string, ref: MessageRef, message: OutboundMessage): Promise<void>;
   /** Sends a direct message to one person. */
   dm(workspace: string, userId: string, message: OutboundMessage): Promise<MessageRef>;
-  /** Posts in the workspace's announcement channel (from config). */
-  announce(workspace: string, message: OutboundMessage): Promise<MessageRef>;
+  /**
+   * Posts in a channel the config names rather than one the bot opened: the announcement channel
+   * (`channels.announce`), or, given `channel`, another configured channel NAME (the stakeholder
+   * notices' `channels.stakeholders`, `channels.external`). The adapter finds the channel by name.
+   */
+  announce(workspace: string, message: OutboundMessage, channel?: string): Promise<MessageRef>;
   react(workspace: string, ref: MessageRef, emoji: string): Promise<void>;
+  /**
+   * Pins a message the bot posted in a channel (the incident summary), so it stays at hand
+   * however long the channel gets. Pinning one already pinned is not an error: an effect run
+   * twice must not fail the second time.
+   */
+  pin(workspace: string, ref: MessageRef): Promise<void>;
   /** The display name of a user id, for records that outlive the chat (postmortem files). */
   userName(workspace: string, userId: string): Promise<string>;
   /**
@@ -204,14 +221,22 @@ export interface Logger {
 }
 
 /** One escalation step of one incident. Its queue job id is derived from these fields alone. */
+export type StepKind = 'ack_timeout' | 'update_due' | 'roles_due' | 'drill_step';
+
 export interface StepRef {
   workspace: string;
   number: number;
   /** Bumped when an escalation is restarted (manual page, escalate), so older timers are superseded. */
   generation: number;
   step: number;
-  /** An acknowledgement timeout (the policy's ackTimeout) rather than a policy step. */
-  kind?: 'ack_timeout';
+  /**
+   * An acknowledgement timeout (the policy's ackTimeout) rather than a policy step; or a timer of
+   * the guided response: an update reminder (`update_due`, `step` = its due time in seconds) or
+   * the check for roles nobody holds (`roles_due`), a drill's next symptom (`drill_step`, `step` =
+   * the symptom's index). Those are not paging: nothing cancels
+   * them with the steps, and each re-reads the incident and does nothing once it moved on.
+   */
+  kind?: StepKind;
 }
 
 /** A message that must arrive: delivered through the outbound queue with retries. */
@@ -220,12 +245,14 @@ export interface OutboundJob {
   id: string;
   workspace: string;
   kind: 'dm' | 'post' | 'update' | 'announce';
-  /** User id for a DM, channel id for a post or an update; unused for announcements. */
+  /** User id for a DM, channel id for a post or an update; for an announcement, a configured channel NAME other than the announcement channel (a notice). */
   target?: string;
   /** The message an update replaces. */
   messageId?: string;
   /** Set on summary edits: the summary of this incident is rendered again at delivery. */
   summaryOf?: number;
+  /** An edit of the pinned checklist of this incident: rendered again when delivered. */
+  checklistOf?: number;
   message: OutboundMessage;
   /** Set on page DMs: sent only while the page is `requested`, then linked to it (page_sent). */
   page?: { number: number; pageId: string };

@@ -5,6 +5,7 @@ import { chronological, incidentTimes, type IncidentTimes } from './metrics.js';
 import { codeBlock, headingText, inline, prose } from './markdown.js';
 import { ACTIVE_STATUSES, HORIZONS, type Incident } from './model.js';
 import { formatTimeline, timelineEntries } from './timeline.js';
+import { drillScore } from './drills.js';
 
 /**
  * The postmortem draft, following seed 004 appendix B: overview, timeline, root cause with 5 Whys,
@@ -36,6 +37,8 @@ export function renderPostmortem(incident: Incident, events: readonly IncidentEv
     '',
     ...overview(incident, events, times, opts),
     '',
+    // A drill is scored instead of measured: how fast the practice went, and how much of the checklist.
+    ...(incident.drill ? [...drillScore(incident, events, t), ''] : []),
     ...timelineSection(events, opts),
     '',
     t('pm.root_cause'),
@@ -88,6 +91,8 @@ function overview(incident: Incident, events: readonly IncidentEvent[], times: I
   const severity = inline(incident.severity);
   const rows: [string, string][] = [
     [t('pm.severity'), sevName && sevName !== incident.severity ? `${severity} (${inline(sevName)})` : severity],
+    // Times here are the configured zone's, named, as a file read anywhere needs (chat shows each reader's own).
+    [t('pm.time_zone'), inline(tz)],
     [t('pm.declared'), t('pm.declared_by', { time: formatTime(times.declaredAt, tz), name: inline(incident.declaredBy.name) })],
     [t('pm.resolved'), times.resolvedAt ? formatTime(times.resolvedAt, tz) : t('pm.not_resolved')],
     ...(cancel && times.cancelledAt

@@ -1,3 +1,4 @@
+import { applyChecklist } from './checklist.js';
 import { applyEscalation } from './escalation-projection.js';
 import type { IncidentEvent } from './events.js';
 import type { Actor, AlertItem, Incident, IncidentKey } from './model.js';
@@ -37,16 +38,20 @@ function applyEvent(state: Incident | null, e: IncidentEvent, key?: IncidentKey)
       ...(e.alert ? { alerts: { ...e.alert, items: [] } } : {}),
       ...(e.triage ? { triage: true } : {}),
       ...(e.detectedAt ? { detectedAt: e.detectedAt } : {}),
+      checklist: applyChecklist(undefined, e) ?? {},
+      ...(e.drill ? { drill: { scenario: e.drill.scenario, dry: e.drill.dry === true, symptoms: 0 } } : {}),
       version: 1,
     };
   }
   if (!state) throw new Error(`${e.type} before declared`);
   const escalation = applyEscalation(state.escalation, e, state.version + 1);
+  const checklist = applyChecklist(state.checklist, e);
   const s: Incident = {
     ...state,
     version: state.version + 1,
     participants: withParticipant(state.participants, e.actor),
     ...(escalation ? { escalation } : {}),
+    ...(checklist ? { checklist } : {}),
   };
   switch (e.type) {
     case 'channel_created': {
@@ -59,10 +64,38 @@ function applyEvent(state: Incident | null, e: IncidentEvent, key?: IncidentKey)
       return { ...s, summaryMessageId: e.messageId };
     case 'severity_changed':
       return { ...s, severity: e.to };
-    case 'status_changed':
-      return { ...s, status: e.to, lastUpdateAt: e.at, statusHistory: [...s.statusHistory, { status: e.to, at: e.at }] };
-    case 'role_assigned':
-      return { ...s, roles: { ...s.roles, [e.role]: e.user }, participants: withParticipant(s.participants, e.user) };
+    case 'status_changed': {
+      const moved = { ...s, status: e.to, statusHistory: [...s.statusHistory, { status: e.to, at: e.at }] };
+      // A status change that says something counts as a status update; a bare one does not.
+      return e.message ? updated(moved, e.message, e) : moved;
+    }
+    case 'update_posted':
+      return updated(s, e.text, e);
+    case 'update_reminded':
+      return { ...s, remindedAt: e.dueAt };
+    case 'update_snoozed':
+      return { ...s, updateSnoozedUntil: e.until };
+    case 'reopened': {
+      const { resolvedAt: _r, resolution: _s, ...rest } = s;
+      // Back to work: the update clock starts again from the reopening.
+      return { ...withoutReminders(rest), status: 'investigating', lastUpdateAt: e.at, statusHistory: [...s.statusHistory, { status: 'investigating', at: e.at }] };
+    }
+    case 'roles_reminded':
+      return { ...s, rolesReminded: true };
+    case 'checklist_ticked':
+      return s;
+    case 'checklist_posted':
+      return { ...s, checklistMessageId: e.messageId };
+    case 'drill_symptom':
+      return s.drill ? { ...s, drill: { ...s.drill, symptoms: Math.max(s.drill.symptoms, e.index + 1) } } : s;
+    case 'notice_posted':
+      return { ...s, notices: { ...s.notices, [e.audience]: (s.notices?.[e.audience] ?? 0) + 1 } };
+    case 'role_assigned': {
+      // Taken by its holder (a Take button) or handed by someone else (the commander confirms a volunteer by handing it again).
+      const { [e.role]: _was, ...others } = s.volunteered ?? {};
+      const volunteered = e.actor.id === e.user.id && e.role !== 'commander' ? { ...others, [e.role]: true as const } : others;
+      return { ...s, roles: { ...s.roles, [e.role]: e.user }, participants: withParticipant(s.participants, e.user), volunteered };
+    }
     case 'note_added':
     case 'message_posted':
     case 'message_edited':
@@ -116,6 +149,16 @@ function applyEvent(state: Incident | null, e: IncidentEvent, key?: IncidentKey)
     case 'escalation_exhausted':
       return s;
   }
+}
+
+/** A status update: the clock restarts from it, and a snooze or reminder before it is over. */
+function updated(s: Incident, text: string, e: IncidentEvent): Incident {
+  return { ...withoutReminders(s), lastUpdateAt: e.at, lastUpdate: { text, at: e.at, by: e.actor } };
+}
+
+function withoutReminders(s: Incident): Incident {
+  const { updateSnoozedUntil: _u, remindedAt: _r, ...rest } = s;
+  return rest;
 }
 
 function applyAlert(items: readonly AlertItem[], e: IncidentEvent & { type: 'alert_fired' | 'alert_resolved' }): AlertItem[] {

@@ -92,6 +92,22 @@ function eventText(e: IncidentEvent, t: Translate, opts: PeopleOption): string |
       return t('timeline.channel_failed', { reason: e.reason });
     case 'escalation_exhausted':
       return t('timeline.escalation_exhausted');
+    case 'update_posted':
+      return t('timeline.update_posted', { text: e.text });
+    case 'update_reminded':
+      return t('timeline.update_reminded');
+    case 'update_snoozed':
+      return t('timeline.update_snoozed', { minutes: e.minutes });
+    case 'reopened':
+      return t('timeline.reopened', { reason: because(e.reason) });
+    case 'roles_reminded':
+      return t('timeline.roles_reminded', { roles: e.missing.map((r) => t(`word.role.${r}`)).join(t('word.and')) });
+    case 'checklist_ticked':
+      return t('timeline.checklist_ticked', { step: t(`checklist.step.${e.step}`), reason: e.reason });
+    case 'drill_symptom':
+      return t('timeline.drill_symptom', { n: e.index + 1 });
+    case 'notice_posted':
+      return t('timeline.notice_posted', { audience: t(`word.audience.${e.audience}`) });
     default:
       return undefined; // bookkeeping
   }

@@ -124,7 +124,8 @@ export class PromMetrics implements Metrics {
       (async () => {
         for (const ws of await store.workspaces()) {
           for (const inc of await store.list(ws, { limit: 10_000 })) {
-            if (isActive(inc.status)) counts.set(inc.severity, (counts.get(inc.severity) ?? 0) + 1);
+            // Drills are practice: no figure counts them.
+            if (isActive(inc.status) && !inc.drill) counts.set(inc.severity, (counts.get(inc.severity) ?? 0) + 1);
           }
         }
       })(),

@@ -14,7 +14,8 @@ import type { Metrics } from './metrics.js';
 export function observedStore(store: IncidentStore, metrics: Metrics): IncidentStore {
   const append: IncidentStore['append'] = async (key, expectedVersion, events, next, options) => {
     const written = await store.append(key, expectedVersion, events, next, options);
-    if (written === true) for (const e of events) count(metrics, e);
+    // A drill's declaration, pages and acknowledgements are practice: no metric counts them.
+    if (written === true && !next.drill) for (const e of events) count(metrics, e);
     return written;
   };
   return delegate(store, { append });
@@ -26,7 +27,7 @@ function count(metrics: Metrics, e: IncidentEvent): void {
   else if (e.type === 'acknowledged') metrics.acknowledged(e.ttaMs);
 }
 
-const CHAT_METHODS: ReadonlySet<PropertyKey> = new Set<keyof ChatPort>(['createChannel', 'invite', 'setTopic', 'post', 'update', 'dm', 'announce', 'react', 'userName', 'isMember']);
+const CHAT_METHODS: ReadonlySet<PropertyKey> = new Set<keyof ChatPort>(['createChannel', 'invite', 'setTopic', 'post', 'update', 'dm', 'announce', 'react', 'pin', 'userName', 'isMember']);
 
 /** The chat port, counting each failed call by its PlatformError kind (`other` for anything else). */
 export function observedChat(chat: ChatPort, metrics: Metrics, platform: string): ChatPort {

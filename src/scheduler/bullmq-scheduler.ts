@@ -1,6 +1,6 @@
 import { Queue } from 'bullmq';
 import type { ConnectionOptions, JobType, RedisOptions } from 'bullmq';
-import type { Logger, OutboundJob, Scheduler, StepRef } from '../core/ports.js';
+import type { Logger, OutboundJob, Scheduler, StepKind, StepRef } from '../core/ports.js';
 import { isValidJobId, stepGenerationOf, stepJobId, stepJobIdPrefix } from './job-ids.js';
 
 /**
@@ -34,7 +34,7 @@ export interface PendingStep {
   step: number;
   generation: number;
   dueAt: string;
-  kind?: 'ack_timeout';
+  kind?: StepKind;
 }
 
 export interface BullSchedulerOptions {

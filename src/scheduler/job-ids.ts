@@ -39,10 +39,23 @@ export function stepJobIdPrefix(workspace: string, number: number): string {
 }
 
 /**
+ * `rem-<ws>-<n>-`: the guided response's timers of one incident (update reminders, the roles
+ * check), apart from its escalation steps so that cancelling those never touches these.
+ * `rem-<ws>-<n>-u<due seconds>` is one reminder, `rem-<ws>-<n>-roles` the roles check,
+ * `rem-<ws>-<n>-d<index>` a drill's symptom.
+ */
+export function reminderJobIdPrefix(workspace: string, number: number): string {
+  return `rem-${encodePart(workspace)}-${checkInt('number', number)}-`;
+}
+
+/**
  * `esc-<ws>-<n>-g<gen>-s<step>`: one id per step of one escalation generation;
  * `esc-<ws>-<n>-g<gen>-ack`: the acknowledgement timeout of a generation.
  */
 export function stepJobId(ref: StepRef): string {
+  if (ref.kind === 'update_due') return `${reminderJobIdPrefix(ref.workspace, ref.number)}u${checkInt('step', ref.step)}`;
+  if (ref.kind === 'roles_due') return `${reminderJobIdPrefix(ref.workspace, ref.number)}roles`;
+  if (ref.kind === 'drill_step') return `${reminderJobIdPrefix(ref.workspace, ref.number)}d${checkInt('step', ref.step)}`;
   const head = `${stepJobIdPrefix(ref.workspace, ref.number)}g${checkInt('generation', ref.generation)}`;
   return ref.kind === 'ack_timeout' ? `${head}-ack` : `${head}-s${checkInt('step', ref.step)}`;
 }

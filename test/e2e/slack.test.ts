@@ -77,10 +77,16 @@ describe('Slack, end to end', () => {
     const inChannel = postsIn(app.fake, channel.id).map((c) => String(c.params.text));
     expect(inChannel.some((t) => t.includes('Postmortem') && t.includes('failing over'))).toBe(true);
 
-    // The summary message is edited in place through the whole incident, never reposted.
-    const updates = app.fake.callsTo('chat.update', (c) => c.params.channel === channel.id);
+    // The summary message is edited in place through the whole incident, never reposted; so is the
+    // checklist, the one other message the bot keeps current. Both are pinned.
+    const updates = app.fake.callsTo('chat.update', (c) => c.params.channel === channel.id && !String(c.params.text).includes('Response checklist'));
     expect(updates.length).toBeGreaterThan(2);
     expect(new Set(updates.map((c) => c.params.ts)).size).toBe(1);
+    const checklist = app.fake.callsTo('chat.update', (c) => c.params.channel === channel.id && String(c.params.text).includes('Response checklist'));
+    expect(checklist.length).toBeGreaterThan(1);
+    expect(new Set(checklist.map((c) => c.params.ts)).size).toBe(1);
+    expect(shownText(checklist.at(-1)!)).toContain('Closed');
+    expect(app.fake.workspace.pinsOf(channel.id).sort()).toEqual([updates[0]?.params.ts, checklist[0]?.params.ts].sort());
     expect(shownText(updates.at(-1)!)).toMatch(/\*Status\*\nclosed/);
     expect(app.log.lines.filter((l) => l.level === 'error')).toEqual([]);
   });

@@ -189,6 +189,12 @@ export function slashPayload(i: InteractionBase & { commandId: string; subcomman
   };
 }
 
+/** A submitted modal (INTERACTION_CREATE, type 5): each text input's custom_id and what was typed. */
+export function modalSubmitPayload(i: InteractionBase & { customId: string; values: Record<string, string> }) {
+  const components = Object.entries(i.values).map(([id, value]) => ({ type: 1, components: [{ type: 4, custom_id: id, value }] }));
+  return { ...interactionCommon(i), type: 5, data: { custom_id: i.customId, components } };
+}
+
 /** A button press on a message (INTERACTION_CREATE, type 3). */
 export function buttonPayload(i: InteractionBase & { message: FakeMessage; customId: string }) {
   return { ...interactionCommon(i), type: 3, message: messagePayload(i.message), data: { custom_id: i.customId, component_type: 2 } };

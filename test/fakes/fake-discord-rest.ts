@@ -80,7 +80,9 @@ export class FakeRest {
       ['GET', /^\/channels\/(\d+)\/messages\/(\d+)$/, ([, m]) => (s.messages.has(m ?? '') ? ok(messagePayload(s.message(m ?? ''))) : notFound('Unknown Message', 10008))],
       ['PATCH', /^\/channels\/(\d+)\/messages\/(\d+)$/, ([, m], r) => ok(messagePayload(this.edit(s.message(m ?? ''), r.body)))],
       ['PUT', /^\/channels\/(\d+)\/messages\/(\d+)\/reactions\/([^/]+)\/@me$/, ([, m, e]) => this.botReacts(m ?? '', e ?? '')],
-      ['PUT', /^\/channels\/(\d+)\/pins\/(\d+)$/, () => noContent],
+      // discord.js 14.28 pins on the newer route; Discord still answers the older one the same way.
+      ['PUT', /^\/channels\/(\d+)\/messages\/pins\/(\d+)$/, ([c, m]) => this.pin(c ?? '', m ?? '')],
+      ['PUT', /^\/channels\/(\d+)\/pins\/(\d+)$/, ([c, m]) => this.pin(c ?? '', m ?? '')],
       ['POST', /^\/interactions\/(\d+)\/([^/]+)\/callback$/, ([, t], r) => this.callback(t ?? '', r)],
       ['PATCH', /^\/webhooks\/(\d+)\/([^/]+)\/messages\/@original$/, ([, t], r) => this.editOriginal(t ?? '', r.body)],
       ['DELETE', /^\/webhooks\/(\d+)\/([^/]+)\/messages\/@original$/, ([, t]) => this.deleteOriginal(t ?? '')],
@@ -212,6 +214,19 @@ export class FakeRest {
     return noContent;
   }
 
+  /** Pinning a pinned message again is a 204 too, as on Discord; a message of another channel is Unknown Message. */
+  private pin(channelId: string, messageId: string): Answer {
+    const channel = this.s.channel(channelId);
+    const message = this.s.messages.get(messageId);
+    if (!message || message.channel_id !== channelId || this.s.deletedMessages.has(messageId)) return notFound('Unknown Message', 10008);
+    const pinned = this.s.pins.get(channelId) ?? [];
+    if (pinned.includes(messageId)) return noContent;
+    this.s.pins.set(channelId, [...pinned, messageId]);
+    const payload = { channel_id: channelId, last_pin_timestamp: this.s.time(), ...(channel.guild_id ? { guild_id: channel.guild_id } : {}) };
+    this.gateway.dispatch('CHANNEL_PINS_UPDATE', payload, channel.guild_id ? INTENT.Guilds : INTENT.DirectMessages);
+    return noContent;
+  }
+
   private interaction(token: string): InteractionRecord {
     const i = this.s.interactions.get(token);
     if (!i) throw new Error('Unknown interaction');
@@ -226,6 +241,7 @@ export class FakeRest {
     i.callbackType = Number(rec.body.type);
     i.ephemeral = (Number(data.flags ?? 0) & 64) === 64;
     if (i.callbackType === 4) i.original = this.webhookMessage(i, data, i.ephemeral);
+    if (i.callbackType === 9) i.modal = data;
     return rec.query.get('with_response') === 'true' ? ok({ interaction: { id: i.id, type: 2 } }) : noContent;
   }
 

@@ -11,6 +11,8 @@ export interface InteractionRecord {
   /** When the first callback (reply or deferral) arrived, and its type: 4 reply, 5 deferred. */
   callbackAt?: number;
   callbackType?: number;
+  /** The form the bot answered with (callback type 9, a modal): its custom_id, title and text inputs. */
+  modal?: Record<string, unknown>;
   /** Ephemeral as chosen by the first callback (flag 64). */
   ephemeral?: boolean;
   /** The original response's content, once replied or edited; null after a delete. */
@@ -31,6 +33,8 @@ export class FakeDiscordState {
   readonly channels = new Map<string, FakeChannel>();
   readonly messages = new Map<string, FakeMessage>();
   readonly reactions = new Map<string, { emoji: string; userId: string }[]>();
+  /** Pinned message ids by channel id, in the order they were pinned. */
+  readonly pins = new Map<string, string[]>();
   readonly commands = new Map<string, unknown[]>();
   readonly interactions = new Map<string, InteractionRecord>();
   readonly deletedMessages = new Set<string>();

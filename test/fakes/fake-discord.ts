@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { FakeGateway, INTENT } from './fake-discord-gateway.js';
-import { buttonPayload, guildPayload, messagePayload, slashPayload, type FakeMessage, type FakeUser, type SlashOption } from './fake-discord-payloads.js';
+import { buttonPayload, guildPayload, messagePayload, modalSubmitPayload, slashPayload, type FakeMessage, type FakeUser, type SlashOption } from './fake-discord-payloads.js';
 import { FakeRest, type Delay, type Fault } from './fake-discord-rest.js';
 import { FakeDiscordState, visibleText, type InteractionRecord } from './fake-discord-state.js';
 
@@ -36,6 +36,8 @@ export interface FakeDiscordOptions {
   now?: () => Date;
   /** Name of the announcement channel to create; null for none (to test a missing one). */
   announceChannel?: string | null;
+  /** More text channels of the guild, by name (the notices' channels). */
+  textChannels?: readonly string[];
   heartbeatMs?: number;
   /** False: Message Content Intent is off in the developer portal, so IDENTIFY asking for it is refused (4014). */
   messageContent?: boolean;
@@ -64,6 +66,7 @@ export class FakeDiscord extends EventEmitter {
     this.state.addChannel({ id: IDS.general, type: 0, guild_id: IDS.guild, name: 'general' });
     this.state.addChannel({ id: IDS.category, type: 4, guild_id: IDS.guild, name: 'Incidents' });
     if (o.announceChannel !== null) this.state.addChannel({ id: IDS.announce, type: 0, guild_id: IDS.guild, name: o.announceChannel ?? 'incidents' });
+    for (const name of o.textChannels ?? []) this.state.addChannel({ id: this.state.snowflake(), type: 0, guild_id: IDS.guild, name });
   }
 
   static async start(o: FakeDiscordOptions = {}): Promise<FakeDiscord> {
@@ -161,6 +164,26 @@ export class FakeDiscord extends EventEmitter {
     return record;
   }
 
+  /** Waits for the modal the bot opened in answer to an interaction. */
+  modalOf(i: InteractionRecord, timeoutMs = 5_000): Promise<Record<string, unknown>> {
+    return this.until(() => i.modal, timeoutMs, `a modal in answer to interaction ${i.token}`);
+  }
+
+  /**
+   * Submits the modal the bot opened for `opened`, as the person would: a new interaction (type 5)
+   * from the same channel, carrying the modal's custom_id and the text typed into each input.
+   */
+  submitModal(user: FakeUser, opened: InteractionRecord, values: Record<string, string>): InteractionRecord {
+    const modal = opened.modal;
+    if (!modal) throw new Error(`fake discord: interaction ${opened.token} opened no modal`);
+    const inputs = ((modal.components ?? []) as { components?: { custom_id?: string }[] }[]).flatMap((row) => row.components ?? []).map((c) => c.custom_id);
+    for (const id of Object.keys(values)) if (!inputs.includes(id)) throw new Error(`fake discord: the modal has no input ${id}`);
+    const record = this.newInteraction(user, opened.channelId);
+    const base = { id: record.id, token: record.token, applicationId: this.state.applicationId, user, channel: this.state.channel(opened.channelId) };
+    this.gateway.dispatch('INTERACTION_CREATE', modalSubmitPayload({ ...base, customId: String(modal.custom_id), values }));
+    return record;
+  }
+
   private newInteraction(user: FakeUser, channelId: string): InteractionRecord {
     const record: InteractionRecord = {
       id: this.state.snowflake(),
@@ -186,6 +209,11 @@ export class FakeDiscord extends EventEmitter {
 
   channelNamed(name: string): string | undefined {
     return [...this.state.channels.values()].find((c) => c.name === name)?.id;
+  }
+
+  /** The ids of a channel's pinned messages, in the order they were pinned. */
+  pinsOf(channelId: string): string[] {
+    return this.state.pins.get(channelId) ?? [];
   }
 
   /** A channel's current topic (null when it has none); throws for an unknown channel. */

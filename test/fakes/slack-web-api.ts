@@ -2,7 +2,7 @@
  * The workspace behind FakeSlack: channels, DMs, messages, users, pins, reactions and opened
  * views, and the Web API methods the bot calls, answering as Slack does (the same field names,
  * the same `ok: false` codes: name_taken, not_in_channel, channel_not_found, already_in_channel,
- * message_not_found, too_long). Only what the bot uses is modelled; anything else is `unknown_method`.
+ * message_not_found, too_long, already_pinned). Only what the bot uses is modelled; anything else is `unknown_method`.
  */
 
 export type Params = Record<string, unknown>;
@@ -71,6 +71,11 @@ export class SlackWorkspace {
   /** A channel's current topic, as conversations.create/setTopic left it; undefined for no such channel. */
   topicOf(channelId: string): string | undefined {
     return this.channels.get(channelId)?.topic;
+  }
+
+  /** The timestamps of a channel's pinned messages, in the order they were pinned. */
+  pinsOf(channelId: string): string[] {
+    return this.pins.filter((x) => x.channel === channelId).map((x) => x.ts);
   }
 
   /** The DM channel between the bot and a person (opened on first use, like conversations.open). */
@@ -169,7 +174,13 @@ export class SlackWorkspace {
       return { ok: true, message_ts: this.nextTs() };
     },
     'pins.add': (p) => {
-      this.pins.push({ channel: String(p.channel), ts: String(p.timestamp) });
+      const c = this.channel(p.channel);
+      if (!c) return { ok: false, error: 'channel_not_found' };
+      if (!c.members.has(this.botUserId)) return { ok: false, error: 'not_in_channel' };
+      const ts = String(p.timestamp ?? '');
+      if (!this.messages.some((m) => m.channel === c.id && m.ts === ts)) return { ok: false, error: 'message_not_found' };
+      if (this.pins.some((x) => x.channel === c.id && x.ts === ts)) return { ok: false, error: 'already_pinned' };
+      this.pins.push({ channel: c.id, ts });
       return { ok: true };
     },
     'reactions.add': (p) => {

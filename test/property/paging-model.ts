@@ -242,7 +242,9 @@ export async function drain(w: World): Promise<void> {
     await noteLostTimers(w);
     await w.start('A', 'drain sweep', rearmEscalations);
     if (fingerprint(w) !== before) continue;
-    const pending = w.queues.list('steps').filter((j) => j.state === 'waiting' && j.step);
+    // Paging steps drive the clock; the guided response's reminders (rem-…) recur while an
+    // incident is open and would never let the drain end: they run when the clock passes them.
+    const pending = w.queues.list('steps').filter((j) => j.state === 'waiting' && j.step && j.id.startsWith('esc-'));
     const next = Math.min(...pending.map((j) => Date.parse(j.step?.dueAt ?? '')));
     if (Number.isFinite(next)) {
       w.clock.set(new Date(Math.max(next, w.clock.now().getTime())));

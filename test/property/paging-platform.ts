@@ -62,6 +62,7 @@ export class FakePlatform {
       invite: async () => failAround(hit('other')),
       setTopic: async () => failAround(hit('other')),
       react: async () => failAround(hit('other')),
+      pin: async () => failAround(hit('other')),
       userName: async (_ws, id) => id,
       isMember: async () => true,
       post: async (_ws, channelId, message) => {

@@ -1,5 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { escapeForSlack, fromSlack } from '../../src/adapters/slack/mrkdwn.js';
+import { renderMessages, toDiscordText } from '../../src/adapters/discord/render.js';
+import { renderText } from '../../src/adapters/local/render.js';
+import { chatTime } from '../../src/core/chat-time.js';
+import { cleanText, cleanTitle } from '../../src/core/text.js';
 import { PEOPLE, slackTestApp, type SlackTestApp } from '../support/slack-app.js';
 import { discordTestApp, type DiscordTestApp } from '../support/discord-app.js';
 import { discordSteps } from '../support/discord-steps.js';
@@ -17,7 +21,7 @@ const HOSTILE = '@channel <!here> <!channel> <!everyone> <!subteam^S1|@oncall> @
 /** Every mrkdwn string a Slack message carried: its text, its blocks' texts, fields and context. */
 function slackTexts(params: Record<string, unknown>): string[] {
   const out = [String(params.text ?? ''), String(params.topic ?? '')];
-  const blocks = typeof params.blocks === 'string' ? (JSON.parse(params.blocks) as unknown[]) : [];
+  const blocks = typeof params.blocks === 'string' ? (JSON.parse(params.blocks) as unknown[]) : Array.isArray(params.blocks) ? (params.blocks as unknown[]) : [];
   const walk = (v: unknown): void => {
     if (typeof v === 'string') return;
     if (Array.isArray(v)) return v.forEach(walk);
@@ -61,7 +65,8 @@ describe('mention-safe output on Slack', () => {
     expect(sent.length).toBeGreaterThan(5);
     const texts = sent.flatMap((c) => slackTexts(c.params));
     for (const text of texts) {
-      expect(text).not.toMatch(/<!/);
+      // The one `<!…>` the bot writes is a time of its own (<!date^…>, issue 11): never from user text.
+      expect(text).not.toMatch(/<!(?!date\^\d+\^)/);
       expect(text).not.toMatch(/<https?:/);
     }
     // The hostile words are still there to read, escaped, and the bot's own mentions still work.
@@ -99,5 +104,36 @@ describe('mention-safe output on Discord', () => {
       expect(body.allowed_mentions?.parse ?? []).not.toContain('roles');
       expect(body.allowed_mentions).toBeDefined();
     }
+  });
+});
+
+describe('times only the bot can write', () => {
+  const declared = chatTime('2025-12-26T00:47:00Z', 'Asia/Seoul');
+  const unix = Date.parse('2025-12-26T00:47:00Z') / 1000;
+  /** A time typed in every form a platform or the core knows, token delimiters included. */
+  const typed = `<t:${unix}|x> <t:${unix}:R> <!date^${unix}^{time}|x> \u0002t:${unix}:f|x\u0003`;
+
+  it('renders the core token per platform, with the configured zone as fallback', () => {
+    expect(escapeForSlack(`declared ${declared}`)).toBe(`declared <!date^${unix}^{date_short_pretty} {time}|2025-12-26 09:47>`);
+    expect(escapeForSlack(chatTime('2025-12-26T00:47:00Z', 'UTC', 'time'))).toBe(`<!date^${unix}^{time}|00:47>`);
+    expect(toDiscordText(`declared ${declared}`)).toBe(`declared <t:${unix}:f>`);
+    expect(toDiscordText(chatTime('2025-12-26T00:47:00Z', 'UTC', 'time'))).toBe(`<t:${unix}:t>`);
+    expect(renderText(`declared ${declared}`, { color: false, channelName: (id) => id })).toBe('declared 2025-12-26 09:47');
+    // Discord shows no markup in embed footers: the fallback there.
+    const [message] = renderMessages({ text: 'x', fields: [{ label: 'Declared', value: declared }], footer: `since ${declared}` }, 'G1');
+    expect(message?.embeds?.[0]).toMatchObject({ fields: [{ value: `<t:${unix}:f>` }], footer: { text: 'since 2025-12-26 09:47' } });
+  });
+
+  it('keeps what people type as text: the token delimiters are removed on the way in, platform markup is escaped on the way out', () => {
+    const stored = cleanText(typed);
+    for (const text of [stored, cleanTitle(typed)]) {
+      expect(text).not.toContain('\u0002');
+      expect(text).not.toContain('\u0003');
+    }
+    expect(escapeForSlack(stored)).toBe(`&lt;t:${unix}|x&gt; &lt;t:${unix}:R&gt; &lt;!date^${unix}^{time}|x&gt; t:${unix}:f|x`);
+    expect(toDiscordText(stored)).toBe(`<\u200bt:${unix}|x> <\u200bt:${unix}:R> <!date^${unix}^{time}|x> t:${unix}:f|x`);
+    // Even a token that bypassed the input cleaning cannot bring a delimiter to a platform.
+    expect(escapeForSlack('cut \u0002t:1:f|2025')).toBe('cut t:1:f|2025');
+    expect(toDiscordText('cut \u0002t:1:f|2025')).toBe('cut t:1:f|2025');
   });
 });

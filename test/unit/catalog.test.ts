@@ -23,6 +23,8 @@ import {
 } from '../../src/core/lifecycle.js';
 import type { Actor, Incident } from '../../src/core/model.js';
 import { project } from '../../src/core/projection.js';
+import { event } from '../../src/core/events.js';
+import { decideChecklistTick, decideReopen, decideTakeRole, decideUpdate } from '../../src/core/guidance.js';
 import { decideAck, decideEscalate, decidePage } from '../../src/core/paging.js';
 
 const ERROR_CODES = [
@@ -65,6 +67,15 @@ const ERROR_CODES = [
   'cover_limit',
   'unknown_user',
   'triage_already',
+  'not_active_update',
+  'reopen_not_resolved',
+  'role_taken',
+  'checklist_already',
+  'bad_checklist_step',
+  'bad_audience',
+  'notice_no_channel',
+  'notice_changed',
+  'unknown_scenario',
 ] as const satisfies readonly ErrorCode[];
 
 // Compile-time: the array names every member of the union.
@@ -198,6 +209,15 @@ describe('userErrorText fills every placeholder', () => {
     ['too_many_targets', () => new IncidentError('too_many_targets', { max: 10, count: 11 })],
     ['page_rate', () => new IncidentError('page_rate', { used: 30, max: 30, count: 1 })],
     ['triage_already', () => caught(() => decideTriageDeclare(fresh(), alice, at(9)))],
+    ['not_active_update', () => caught(() => decideUpdate(resolved(), 'still here', alice, at(9)))],
+    ['reopen_not_resolved', () => caught(() => decideReopen(closed(), undefined, false, alice, at(9)))],
+    ['role_taken', () => caught(() => decideTakeRole(project(fresh(), [event({ type: 'role_assigned', role: 'comms', user: alice }, alice, at(9))]), 'comms', alice, at(10)))],
+    ['checklist_already', () => caught(() => decideChecklistTick(fresh(), 'graded', 'set at declare', alice, at(9)))],
+    ['bad_checklist_step', () => new IncidentError('bad_checklist_step', { value: 'lunch', allowed: 'graded, paged' })],
+    ['bad_audience', () => new IncidentError('bad_audience', { value: 'press' })],
+    ['notice_no_channel', () => new IncidentError('notice_no_channel', { key: 'channels.stakeholders', audience: 'internal' })],
+    ['notice_changed', () => new IncidentError('notice_changed', { ref: 'INC-1', audience: 'internal' })],
+    ['unknown_scenario', () => new IncidentError('unknown_scenario', { value: 'fire', allowed: 'db-connection, thread-pool, api-latency' })],
   ];
 
   function pagedAlice(): Incident {

@@ -54,7 +54,8 @@ describe('effectsFor', () => {
   it('on channel_created invites the declarer, welcomes, announces the channel and refreshes the summary', () => {
     const after = withChannel();
     const effects = effectsFor(after, [channelCreated], t);
-    expect(effects.map((e) => e.kind)).toEqual(['invite', 'post', 'announce', 'refresh_summary']);
+    // Then the guided response starts: the checklist, the roles check (P1/P2), the update clock.
+    expect(effects.map((e) => e.kind)).toEqual(['invite', 'post', 'announce', 'refresh_summary', 'post_checklist', 'schedule_roles_check', 'schedule_reminder']);
     expect(effects[0]).toEqual({ kind: 'invite', userIds: [alice.id] });
     const [welcome] = posts(effects);
     expect(welcome).toContain('Welcome to INC-7');
@@ -81,14 +82,19 @@ describe('effectsFor', () => {
     const effects = effectsOf(withChannel(), (i) => decideStatus(i, 'identified', 'bad deploy', bob, at(5)));
     expect(effects).toEqual([
       { kind: 'post', message: { text: `<@${bob.id}> set the status to *identified*: bad deploy` } },
+      // A status change with a message is a status update: announced, and the update clock restarts.
+      { kind: 'announce', message: { text: ':mega: INC-7 update · *Checkout is down* · P1 · identified: bad deploy' } },
       { kind: 'refresh_summary' },
+      { kind: 'refresh_checklist' },
+      { kind: 'schedule_reminder' },
     ]);
   });
 
   it('posts a severity change and refreshes the summary', () => {
     const effects = effectsOf(withChannel(), (i) => decideSeverity(i, 'P2', undefined, bob, at(5)));
     expect(posts(effects)).toEqual([`<@${bob.id}> changed the severity P1 → *P2*`]);
-    expect(effects.at(-1)).toEqual({ kind: 'refresh_summary' });
+    // The new severity's cadence: the next reminder is armed again.
+    expect(effects.slice(-2)).toEqual([{ kind: 'refresh_summary' }, { kind: 'schedule_reminder' }]);
   });
 
   it('invites a new role holder and tells the channel', () => {
@@ -100,16 +106,18 @@ describe('effectsFor', () => {
 
   it('posts notes and action items without refreshing the summary', () => {
     const note = effectsOf(withChannel(), (i) => decideNote(i, 'paused deploys', bob, at(5)));
-    expect(note).toEqual([{ kind: 'post', message: { text: `:memo: <@${bob.id}>: paused deploys` } }]);
+    // The first thing written down ticks the checklist's "recording".
+    expect(note).toEqual([{ kind: 'post', message: { text: `:memo: <@${bob.id}>: paused deploys` } }, { kind: 'refresh_checklist' }]);
     const action = effectsOf(withChannel(), (i) => decideAction(i, { text: 'add a canary', owner: carol, horizon: '1w' }, bob, at(5)));
     expect(action).toEqual([
       { kind: 'post', message: { text: `<@${bob.id}> added action item A1: add a canary (owner <@${carol.id}>) · due within 1 week` } },
+      { kind: 'refresh_checklist' },
     ]);
   });
 
   it('on resolve posts and announces with the duration since the declaration', () => {
     const effects = effectsOf(withChannel(), (i) => decideResolve(i, 'rolled back', bob, at(47)));
-    expect(effects.map((e) => e.kind)).toEqual(['post', 'announce', 'refresh_summary']);
+    expect(effects.map((e) => e.kind)).toEqual(['post', 'announce', 'refresh_summary', 'refresh_checklist']);
     expect(posts(effects)).toEqual([`<@${bob.id}> resolved INC-7 after 47 min: rolled back`]);
     expect(announcements(effects)).toEqual([`:white_check_mark: INC-7 resolved after 47 min: *${TITLE}*: rolled back`]);
   });
@@ -129,7 +137,7 @@ describe('effectsFor', () => {
   it("on close writes the postmortem in the closer's name", () => {
     const resolved = project(withChannel(), decideResolve(withChannel(), undefined, bob, at(20)));
     const effects = effectsOf(resolved, (i) => decideClose(i, carol, at(30)));
-    expect(effects).toEqual([{ kind: 'write_postmortem', actor: carol.id }, { kind: 'refresh_summary' }]);
+    expect(effects).toEqual([{ kind: 'write_postmortem', actor: carol.id }, { kind: 'refresh_summary' }, { kind: 'refresh_checklist' }]);
   });
 
   it('shows nothing for bookkeeping events', () => {
@@ -141,7 +149,9 @@ describe('effectsFor', () => {
   describe('before the channel exists', () => {
     it('posts nothing and refreshes no summary on a status change, role or note', () => {
       const { inc } = declared();
-      expect(effectsOf(inc, (i) => decideStatus(i, 'identified', 'x', bob, at(1)))).toEqual([]);
+      // Only the announcement of the update: stakeholders hear it whether or not the channel opened.
+      expect(effectsOf(inc, (i) => decideStatus(i, 'identified', 'x', bob, at(1))).map((e) => e.kind)).toEqual(['announce']);
+      expect(effectsOf(inc, (i) => decideStatus(i, 'identified', undefined, bob, at(1)))).toEqual([]);
       expect(effectsOf(inc, (i) => decideRole(i, 'scribe', carol, alice, at(1)))).toEqual([]);
       expect(effectsOf(inc, (i) => decideNote(i, 'x', bob, at(1)))).toEqual([]);
     });

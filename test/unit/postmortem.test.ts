@@ -112,6 +112,9 @@ describe('renderPostmortem: seed 004 incident #1', () => {
 
   it('fills the overview from the incident and its events', () => {
     expect(row(md, 'Severity')).toBe('P1 (Critical)');
+    // A file outlives the chat: its times are plain text in the configured zone, which it names.
+    expect(row(md, 'Times in')).toBe('Asia/Seoul');
+    for (const token of ['\u0002', '\u0003', '<t:', '<!date']) expect(md).not.toContain(token);
     expect(row(md, 'Declared')).toBe('2025-12-26 09:09 by Bora');
     expect(row(md, 'Resolved')).toBe('2025-12-26 09:47');
     expect(row(md, 'Closed')).toBe('2025-12-26 11:00');

@@ -26,6 +26,7 @@ function platform(failure: unknown): ChatPort {
     dm: refused,
     announce: refused,
     react: refused,
+    pin: refused,
     userName: async (_ws, id) => id,
     isMember: async () => true,
   };

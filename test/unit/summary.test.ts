@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SEVERITIES } from '../../src/config.js';
+import { plainTimes, renderTimes } from '../../src/core/chat-time.js';
 import { translator } from '../../src/core/i18n/index.js';
 import { decideCancel, decideResolve, decideRole, decideSeverity, decideStatus, declareEvents } from '../../src/core/lifecycle.js';
 import type { Actor, Incident } from '../../src/core/model.js';
+import { decideUpdate } from '../../src/core/guidance.js';
 import { project } from '../../src/core/projection.js';
 import { nextUpdateDue, severityLabel, summaryMessage, type SummaryOptions } from '../../src/core/summary.js';
 
@@ -19,7 +21,13 @@ function declared(severity: string, service?: string): Incident {
 
 const options = (now: Date, timeZone = 'UTC'): SummaryOptions => ({ t, severities: DEFAULT_SEVERITIES, timeZone, now });
 
+/** A field as the terminal shows it: times in the configured zone. */
 function field(inc: Incident, label: string, o: SummaryOptions): string | undefined {
+  const value = rawField(inc, label, o);
+  return value === undefined ? undefined : plainTimes(value);
+}
+
+function rawField(inc: Incident, label: string, o: SummaryOptions): string | undefined {
   return summaryMessage(inc, o).fields?.find((f) => f.label === label)?.value;
 }
 
@@ -33,10 +41,25 @@ describe('nextUpdateDue', () => {
     expect(nextUpdateDue(declared(sev), DEFAULT_SEVERITIES)).toEqual(new Date(utc(9, 0).getTime() + minutes * 60_000));
   });
 
-  it('counts from the last status update', () => {
+  it('counts from the last status update: /incident update, or a status change with a message', () => {
+    let inc = declared('P1');
+    inc = project(inc, decideStatus(inc, 'identified', 'found it', bob, utc(9, 10)));
+    expect(nextUpdateDue(inc, DEFAULT_SEVERITIES)).toEqual(utc(9, 40));
+    inc = project(inc, decideUpdate(inc, 'rolling back', bob, utc(9, 25)));
+    expect(nextUpdateDue(inc, DEFAULT_SEVERITIES)).toEqual(utc(9, 55));
+  });
+
+  it('does not count a bare status change (no message) as an update', () => {
     let inc = declared('P1');
     inc = project(inc, decideStatus(inc, 'identified', undefined, bob, utc(9, 10)));
-    expect(nextUpdateDue(inc, DEFAULT_SEVERITIES)).toEqual(utc(9, 40));
+    expect(nextUpdateDue(inc, DEFAULT_SEVERITIES)).toEqual(utc(9, 30));
+  });
+
+  it('shows the last update with its time and author', () => {
+    let inc = declared('P1');
+    expect(JSON.stringify(summaryMessage(inc, options(utc(9, 5))))).not.toContain('Last update');
+    inc = project(inc, decideUpdate(inc, 'rolling back the deploy', bob, utc(9, 12)));
+    expect(field(inc, 'Last update', options(utc(9, 20)))).toBe(`2025-12-26 09:12 by <@${bob.id}>: rolling back the deploy`);
   });
 
   it('follows a severity change to the new cadence', () => {
@@ -55,14 +78,14 @@ describe('nextUpdateDue', () => {
 describe('summaryMessage', () => {
   it('shows the next update time while it is still ahead', () => {
     let inc = declared('P1');
-    inc = project(inc, decideStatus(inc, 'identified', undefined, bob, utc(9, 10)));
+    inc = project(inc, decideStatus(inc, 'identified', 'found it', bob, utc(9, 10)));
     expect(field(inc, 'Next update due', options(utc(9, 20)))).toBe('2025-12-26 09:40');
   });
 
   it('marks it overdue once it has passed', () => {
     let inc = declared('P1');
-    inc = project(inc, decideStatus(inc, 'identified', undefined, bob, utc(9, 10)));
-    expect(field(inc, 'Next update due', options(utc(9, 41)))).toBe('2025-12-26 09:40 (overdue)');
+    inc = project(inc, decideStatus(inc, 'identified', 'found it', bob, utc(9, 10)));
+    expect(field(inc, 'Next update due', options(utc(9, 41)))).toBe('overdue since 2025-12-26 09:40');
   });
 
   it('shows times in the configured zone', () => {
@@ -70,6 +93,14 @@ describe('summaryMessage', () => {
     const o = options(utc(9, 5), 'Asia/Seoul');
     expect(field(inc, 'Declared', o)).toBe('2025-12-26 18:00');
     expect(field(inc, 'Next update due', o)).toBe('2025-12-26 19:00');
+  });
+
+  it('writes each time as a token each platform shows in the zone of whoever reads it, with the configured zone as fallback', () => {
+    const inc = declared('P2');
+    const o = options(utc(9, 5), 'Asia/Seoul');
+    const shown = (label: string) => renderTimes(rawField(inc, label, o) ?? '', (time) => `[${time.unix} ${time.style} ${time.fallback}]`);
+    expect(shown('Declared')).toBe(`[${utc(9, 0).getTime() / 1000} datetime 2025-12-26 18:00]`);
+    expect(shown('Next update due')).toBe(`[${utc(10, 0).getTime() / 1000} datetime 2025-12-26 19:00]`);
   });
 
   it('shows the resolved time instead of a next update once resolved', () => {

@@ -119,14 +119,16 @@ export class DiscordChat implements ChatPort {
     return this.send(channel, message, guildOf(ws), 'DM');
   }
 
-  async announce(ws: string, message: OutboundMessage): Promise<MessageRef> {
+  async announce(ws: string, message: OutboundMessage, channel?: string): Promise<MessageRef> {
     const guild = await this.guild(ws);
-    const channelId = await this.announceChannel(ws, guild);
+    const name = (channel ?? this.o.announceChannel).replace(/^#/, '');
+    const key = `${guild.id}\n${name}`;
+    const channelId = await this.namedChannel(ws, guild, name, key);
     try {
       return await this.post(ws, channelId, message);
     } catch (err) {
       // A deleted or locked announcement channel is looked up again next time.
-      if (err instanceof PlatformError && err.kind === 'permanent') this.announceIds.delete(guild.id);
+      if (err instanceof PlatformError && err.kind === 'permanent') this.announceIds.delete(key);
       throw err;
     }
   }
@@ -134,6 +136,17 @@ export class DiscordChat implements ChatPort {
   async react(_ws: string, ref: MessageRef, emoji: string): Promise<void> {
     const channel = await this.textChannel(ref.channelId);
     await platformCall('react', () => channel.messages.react(ref.messageId, emojiOf(emoji)));
+  }
+
+  /**
+   * PUT /channels/:id/messages/pins/:message (204), the route discord.js 14.28 uses; the older
+   * /channels/:id/pins/:message does the same. Discord answers 204 again for a message already
+   * pinned. Needs Manage Messages (or Pin Messages, which Discord splits off it) in the channel;
+   * a channel holding Discord's 50 pins refuses with code 30003. Both are permanent, as mapped.
+   */
+  async pin(_ws: string, ref: MessageRef): Promise<void> {
+    const channel = await this.textChannel(ref.channelId);
+    await platformCall('pin', () => channel.messages.pin(ref.messageId, 'Incident summary'));
   }
 
   /** The server nickname, else the display name; the id itself when Discord cannot tell. */
@@ -195,18 +208,19 @@ export class DiscordChat implements ChatPort {
     return channel;
   }
 
-  private async announceChannel(ws: string, guild: Guild): Promise<string> {
-    const known = this.announceIds.get(guild.id);
+  /** A configured channel (the announcement channel, a notice's), looked up by name once per guild. */
+  private async namedChannel(ws: string, guild: Guild, name: string, key: string): Promise<string> {
+    const known = this.announceIds.get(key);
     if (known) return known;
-    const name = this.o.announceChannel.replace(/^#/, '');
+    const setting = name === this.o.announceChannel.replace(/^#/, '') ? 'channels.announce' : 'channels.stakeholders or channels.external';
     const channels = await platformCall('list channels', () => guild.channels.fetch());
     const found = channels.find((c) => c?.type === ChannelType.GuildText && c.name === name);
     if (!found) {
-      const fix = `Create a text channel #${name} in "${guild.name}" that the bot can post in, or set channels.announce in the config to an existing channel's name.`;
+      const fix = `Create a text channel #${name} in "${guild.name}" that the bot can post in, or set ${setting} in the config to an existing channel's name.`;
       this.o.log.error({ workspace: ws, channel: name, fix }, 'discord announcement channel not found');
       throw new PlatformError(`discord: no #${name} channel in guild ${guild.id}`, 'permanent', undefined, fix);
     }
-    this.announceIds.set(guild.id, found.id);
+    this.announceIds.set(key, found.id);
     return found.id;
   }
 }

@@ -20,7 +20,7 @@ export const PARTIALS = [Partials.Message, Partials.Channel, Partials.Reaction, 
 /**
  * Which rate limits come back to us as a RateLimitError instead of being slept out inside
  * discord.js: a route's own bucket (a 429, or one discord.js sees coming from the headers) on
- * sending or editing a message and on opening a DM, the calls the outbound queue carries. The
+ * sending, editing or pinning a message and on opening a DM, the calls the outbound queue carries. The
  * queue then waits Retry-After with the job parked in Redis, so nothing waits in memory and the
  * other channels keep flowing. The global limit (50 requests/s, paced by discord.js itself, at
  * most a second) is waited out in place, as are interaction answers, channel creation and
@@ -30,7 +30,8 @@ export function rejectedRateLimit(data: Pick<RateLimitData, 'route' | 'global'>)
   if (data.global) return false;
   // `/channels/:id` is a channel edit (its topic): Discord allows two per 10 minutes, so waiting in
   // place could hold a command that long; the outbox retries it after Retry-After instead.
-  return /^\/channels\/:id(\/messages(\/:id)?)?$/.test(data.route) || data.route === '/users/@me/channels';
+  // Pins come from the outbox too (the summary is pinned once it is posted).
+  return /^\/channels\/:id(\/messages(\/:id)?|(\/messages)?\/pins\/:id)?$/.test(data.route) || data.route === '/users/@me/channels';
 }
 
 export interface DiscordClientOptions {

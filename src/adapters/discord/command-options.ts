@@ -1,5 +1,6 @@
 import type { AppConfig } from '../../config.js';
-import { ACTIVE_STATUSES, HORIZONS, ROLES } from '../../core/model.js';
+import { DRILL_SCENARIOS } from '../../core/drills.js';
+import { ACTIVE_STATUSES, CHECKLIST_STEPS, HORIZONS, NOTICE_AUDIENCES, ROLES } from '../../core/model.js';
 
 /**
  * The options of each `/incident` subcommand on Discord, and how their values become the text
@@ -90,11 +91,27 @@ const TABLE: Readonly<Record<string, readonly OptionSpec[]>> = {
     opt('service', 'string', 'flag', 'As if for this service', { choices: services }),
     opt('at', 'string', 'flag', 'Starting at another time: +2h, mon 09:00'),
   ],
+  // No text: the update form opens (a Discord modal).
+  update: [opt('text', 'string', 'rest', 'What changed, what is next (leave out to write it in a form)')],
+  notice: [
+    opt('audience', 'string', 'positional', 'Who it is for', { required: true, choices: () => NOTICE_AUDIENCES }),
+    opt('post', 'boolean', 'flag', 'Post at once instead of showing the draft'),
+    opt('text', 'string', 'rest', 'With post: these words instead of the draft'),
+  ],
+  reopen: [opt('reason', 'string', 'rest', 'Why it is back'), opt('page', 'boolean', 'flag', 'Page its policy again from the first tier')],
+  checklist: [
+    opt('tick', 'string', 'keyword', 'Instead: tick this step by hand, then the reason', { choices: () => CHECKLIST_STEPS }),
+    opt('reason', 'string', 'rest', 'Why it is ticked by hand'),
+  ],
+  drill: [
+    opt('scenario', 'string', 'positional', 'The scenario (default db-connection)', { choices: () => DRILL_SCENARIOS.map((s) => s.id) }),
+    opt('dry', 'boolean', 'flag', 'Page only yourself, not the policy'),
+  ],
   help: [],
 };
 
 /** Every subcommand about one incident takes the `incident` option. */
-const ABOUT_AN_INCIDENT = ['status', 'sev', 'role', 'note', 'timeline', 'action', 'ack', 'page', 'escalate', 'resolve', 'close', 'cancel'];
+const ABOUT_AN_INCIDENT = ['status', 'sev', 'role', 'note', 'timeline', 'action', 'ack', 'page', 'escalate', 'resolve', 'close', 'cancel', 'update', 'notice', 'reopen', 'checklist'];
 
 export const SUBCOMMAND_OPTIONS: Readonly<Record<string, readonly OptionSpec[]>> = Object.fromEntries(
   Object.entries(TABLE).map(([name, specs]) => [name, ABOUT_AN_INCIDENT.includes(name) ? [...specs, INCIDENT] : specs]),
@@ -124,7 +141,11 @@ export function invocationText(subcommand: string, values: ReadonlyMap<string, s
   const reference = specs.find((s) => s.place === 'reference' && values.get(s.name));
   const start = reference ? `${subcommand} ${String(values.get(reference.name)).trim().split(/\s+/)[0] ?? ''}` : subcommand;
   const keyword = specs.find((s) => s.place === 'keyword' && values.has(s.name));
-  if (keyword) return `${start} ${keyword.name} ${quote(String(values.get(keyword.name)))}`;
+  if (keyword) {
+    // Free text after a keyword stays (checklist tick <step> <reason>); other options do not apply.
+    const rest = specs.filter((s) => s.place === 'rest' && values.get(s.name)).map((s) => String(values.get(s.name)));
+    return [`${start} ${keyword.name} ${quote(String(values.get(keyword.name)))}`, ...rest].join(' ');
+  }
   const head = [start];
   const tail: string[] = [];
   for (const spec of specs) {

@@ -10,12 +10,13 @@ import { PlatformError } from '../../core/errors.js';
 /** Discord JSON error codes that need a person, with what that person should do. */
 const FIXES: Record<number, string> = {
   50001: 'Missing Access: give the bot the View Channel permission there (or re-invite it with the scopes bot and applications.commands).',
-  50013: 'Missing Permissions: give the bot Manage Channels, Manage Roles, View Channels, Send Messages, Embed Links, Read Message History and Add Reactions.',
+  50013: 'Missing Permissions: give the bot Manage Channels, Manage Roles, View Channels, Send Messages, Embed Links, Read Message History, Add Reactions and Manage Messages (to pin the summary).',
   50007: 'The person does not accept direct messages from this server: ask them to allow DMs from server members (Privacy Settings).',
   10003: 'Unknown Channel: the channel was deleted; recreate it or update the config.',
   10004: 'Unknown Guild: the bot is not in this server any more; re-invite it or fix DISCORD_GUILD_ID.',
   10008: 'Unknown Message: the message was deleted.',
   10013: 'Unknown User: the user id in the config (rotations, policies) is wrong.',
+  30003: 'Maximum number of pins reached (50): unpin old messages in that channel.',
   50035: 'Invalid Form Body: check that people in the config (rotations, policies) are Discord user ids, and DISCORD_CATEGORY_ID a category id.',
 };
 

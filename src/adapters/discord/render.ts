@@ -1,4 +1,5 @@
 import { ActionRowBuilder, ButtonBuilder, ButtonStyle, type APIEmbed, type BaseMessageOptions } from 'discord.js';
+import { plainTimes, renderTimes, type ChatTime } from '../../core/chat-time.js';
 import { BUTTON_ACTIONS, type MessageAction, type OutboundMessage } from '../../core/ports.js';
 
 /**
@@ -6,6 +7,9 @@ import { BUTTON_ACTIONS, type MessageAction, type OutboundMessage } from '../../
  * `<#id>` are Discord's own syntax already; `:name:` short codes become the emoji (a bot's
  * message is shown as sent, clients do not convert short codes). Fields and the footer go in an
  * embed, actions become buttons. Text over Discord's 2000 characters is split at line breaks.
+ * The core's times (chat-time.ts) become `<t:…>`, which Discord shows in each reader's own zone;
+ * a `<t:…>` in the text itself (someone typed it) is broken with a zero-width space and stays
+ * plain text, so people cannot make the bot show a time.
  */
 
 export const MAX_CONTENT = 2000;
@@ -22,6 +26,12 @@ const EMOJI: Record<string, string> = {
   bell: '🔔',
   ok: '🆗',
   warning: '⚠️',
+  mega: '📣',
+  alarm_clock: '⏰',
+  busts_in_silhouette: '👥',
+  white_large_square: '⬜',
+  test_tube: '🧪',
+  loudspeaker: '📢',
 };
 
 const STYLES: Record<NonNullable<MessageAction['style']> | 'none', ButtonStyle> = {
@@ -37,13 +47,25 @@ export function emojiOf(name: string): string {
   return Object.hasOwn(EMOJI, bare) ? (EMOJI[bare] ?? bare) : bare;
 }
 
+/** Discord's timestamp styles: `f` is the reader's date and time, `t` their clock. */
+const DISCORD_STYLE: Record<ChatTime['style'], string> = { datetime: 'f', time: 't' };
+/** Discord's own timestamp markup, wherever it came from (only the core's tokens may make one). */
+const DISCORD_TIMESTAMP = /<t:/g;
+
+function discordTime(time: ChatTime): string {
+  return `<t:${time.unix}:${DISCORD_STYLE[time.style]}>`;
+}
+
 /** A line's markup in Discord's terms. */
 function convertLine(line: string): string {
-  return line
+  const converted = line
+    .replace(DISCORD_TIMESTAMP, '<\u200bt:')
     .replace(/<@!?([^>|]+)\|[^>]*>/g, '<@$1>')
     .replace(/<#([^>|]+)\|[^>]*>/g, '<#$1>')
     .replace(/:([a-z0-9_+-]+):/g, (whole, name: string) => (Object.hasOwn(EMOJI, name) ? (EMOJI[name] ?? whole) : whole))
     .replace(/(?<!\*)\*([^\s*](?:[^*\n]*[^\s*])?)\*(?!\*)/g, '**$1**');
+  // Last, so nothing above touches the timestamps it makes.
+  return renderTimes(converted, discordTime);
 }
 
 /** The opening backticks of a fenced block (``` or longer), if the line opens or closes one. */
@@ -55,19 +77,20 @@ export function toDiscordText(text: string): string {
   return text
     .split('\n')
     .map((line) => {
+      // A code block renders no markup: times there are the configured zone's text.
       if (fence) {
         if (line.trim() === fence) fence = null;
-        return line;
+        return plainTimes(line);
       }
       fence = fenceOf(line) ?? null;
-      return fence ? line : convertLine(line);
+      return fence ? plainTimes(line) : convertLine(line);
     })
     .join('\n');
 }
 
-/** Embed footers and field names show no markdown: drop the markup characters. */
+/** Embed footers and field names show no markdown (nor timestamps): drop the markup characters. */
 function plain(text: string): string {
-  return toDiscordText(text).replace(/\*\*|`/g, '');
+  return toDiscordText(plainTimes(text)).replace(/\*\*|`/g, '');
 }
 
 function clip(text: string, max: number): string {

@@ -73,6 +73,8 @@ function writeLastId(file: string, last: number): void {
 export class LocalWorkspace implements ChatPort {
   readonly channels = new Map<string, LocalChannel>();
   readonly messages = new Map<string, LocalMessage>();
+  /** Pinned message ids by channel id, in the order they were pinned. */
+  readonly pins = new Map<string, string[]>();
   private seq = 0;
   /** Called when someone is added to a channel, so the terminal can follow its user there. */
   onInvite: (channelId: string, userIds: string[]) => void = () => {};
@@ -151,12 +153,22 @@ export class LocalWorkspace implements ChatPort {
     return this.show(channel.id, 'bot', `DM @${userId}`, message);
   }
 
-  async announce(ws: string, message: OutboundMessage): Promise<MessageRef> {
-    return this.post(ws, this.announceChannel, message);
+  /** A configured channel (the announcement channel, or a notice's) exists as soon as something is posted there. */
+  async announce(ws: string, message: OutboundMessage, channel?: string): Promise<MessageRef> {
+    return this.post(ws, channel?.replace(/^#/, '') || this.announceChannel, message);
   }
 
   async react(_ws: string, ref: MessageRef, emoji: string): Promise<void> {
     this.print(`[${ref.messageId}] bot reacted ${emoji}`);
+  }
+
+  /** A pin shows once, as a hint under the message; pinning it again prints nothing. */
+  async pin(_ws: string, ref: MessageRef): Promise<void> {
+    const pinned = this.pins.get(ref.channelId) ?? [];
+    if (pinned.includes(ref.messageId)) return;
+    this.pins.set(ref.channelId, [...pinned, ref.messageId]);
+    const channel = this.channels.get(ref.channelId);
+    this.print(`[#${channel?.name ?? ref.channelId} · ${ref.messageId}] 📌 pinned`);
   }
 
   /** Anyone typed as `@name` exists in the local workspace: it has no directory of people. */
@@ -166,6 +178,18 @@ export class LocalWorkspace implements ChatPort {
 
   async userName(_ws: string, userId: string): Promise<string> {
     return userId;
+  }
+
+  /**
+   * An answer only `userId` sees (an ephemeral reply). One with buttons is kept like a message, so
+   * `/press <id> <button>` works on it (a notice draft's Post and Edit).
+   */
+  whisper(userId: string, channelId: string, message: OutboundMessage): void {
+    if (!message.actions?.length) {
+      this.printBlock(`[only @${userId} sees this]`, message);
+      return;
+    }
+    this.show(channelId, 'bot', `only @${userId} sees this`, message);
   }
 
   /** A person writing in a channel; returns the new message's id. */

@@ -1,3 +1,4 @@
+import { plainTimes } from '../../core/chat-time.js';
 import type { OutboundMessage } from '../../core/ports.js';
 
 const EMOJI: Record<string, string> = {
@@ -10,6 +11,12 @@ const EMOJI: Record<string, string> = {
   bell: '🔔',
   ok: '🆗',
   warning: '⚠️',
+  mega: '📣',
+  alarm_clock: '⏰',
+  busts_in_silhouette: '👥',
+  white_large_square: '⬜',
+  test_tube: '🧪',
+  loudspeaker: '📢',
 };
 
 export interface RenderOptions {
@@ -17,9 +24,9 @@ export interface RenderOptions {
   channelName(id: string): string;
 }
 
-/** Neutral markup to terminal text: mentions as @name, channels as #name, *bold* in bold. */
+/** Neutral markup to terminal text: mentions as @name, channels as #name, *bold* in bold, times in the configured zone. */
 export function renderText(text: string, o: RenderOptions): string {
-  return text
+  return plainTimes(text)
     .replace(/<@!?([^>|]+)(?:\|[^>]*)?>/g, (_, id: string) => `@${id}`)
     .replace(/<#([^>|]+)(?:\|[^>]*)?>/g, (_, id: string) => `#${o.channelName(id)}`)
     .replace(/:([a-z_]+):/g, (whole, name: string) => (Object.hasOwn(EMOJI, name) ? (EMOJI[name] ?? whole) : whole))

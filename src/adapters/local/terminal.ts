@@ -5,7 +5,7 @@ import { dispatch, errorReply } from '../../app/dispatch.js';
 import { recordDelete, recordEdit, recordMessage } from '../../app/inbound.js';
 import { pressButton, recordReaction } from '../../app/reactions.js';
 import type { LocalWorkspace } from './local-workspace.js';
-import { neutralMentions, renderMessage } from './render.js';
+import { neutralMentions } from './render.js';
 
 export const LOCAL_WORKSPACE = 'local';
 
@@ -85,8 +85,7 @@ export class LocalTerminal {
       void this.workspace.post(LOCAL_WORKSPACE, this.channel, reply);
       return;
     }
-    const lines = renderMessage(reply, { color: false, channelName: (id) => this.workspace.channels.get(id)?.name ?? id });
-    this.print([`[only @${this.user} sees this]`, ...lines.map((l) => `    ${l}`)].join('\n'));
+    this.workspace.whisper(this.user, this.channel, reply);
   }
 
   private async message(text: string): Promise<void> {

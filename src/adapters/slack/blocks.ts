@@ -11,7 +11,21 @@ import { escapeForSlack } from './mrkdwn.js';
 type Block = types.KnownBlock;
 
 /** Button action ids: the interaction handler routes on these. */
-export const ACTION_IDS: Record<MessageAction['id'], string> = { ack: 'incident_ack', escalate: 'incident_escalate', declare: 'incident_declare', resolve: 'incident_resolve' };
+export const ACTION_IDS: Record<MessageAction['id'], string> = {
+  ack: 'incident_ack',
+  escalate: 'incident_escalate',
+  declare: 'incident_declare',
+  resolve: 'incident_resolve',
+  update: 'incident_update',
+  snooze_15: 'incident_snooze_15',
+  snooze_60: 'incident_snooze_60',
+  take_comms: 'incident_take_comms',
+  take_scribe: 'incident_take_scribe',
+  notice_internal: 'incident_notice_internal',
+  notice_external: 'incident_notice_external',
+  notice_edit_internal: 'incident_notice_edit_internal',
+  notice_edit_external: 'incident_notice_edit_external',
+};
 
 const SECTION_LIMIT = 3000;
 const FIELD_LIMIT = 2000;

@@ -1,6 +1,7 @@
 import type { App, SlashCommand } from '@slack/bolt';
 import { dispatch, errorReply } from '../../app/dispatch.js';
 import type { SlackContext } from './context.js';
+import { updateForm } from './forms.js';
 import { declareModal } from './modal.js';
 import { firstDelivery, replayKeys } from './replay.js';
 import { replyTo, type ReplyTarget } from './respond.js';
@@ -48,6 +49,8 @@ async function runCommand(ctx: SlackContext, command: SlashCommand): Promise<voi
   const text = neutralText(command.text ?? '').trim();
   const target = { workspace, userId: command.user_id, responseUrl: command.response_url };
   if (/^declare$/i.test(text)) return openDeclareForm(ctx, command, target);
+  const update = /^update(?:\s+(inc-\d{1,15}))?$/i.exec(text);
+  if (update && (await openUpdateForm(ctx, command, target, update[1]?.toUpperCase()))) return;
   const reply = await dispatch(ctx.deps, ctx.commands, {
     platform: 'slack',
     workspace,
@@ -65,4 +68,22 @@ async function openDeclareForm(ctx: SlackContext, command: SlashCommand, target:
     const reply = errorReply(ctx.deps, err, { platform: 'slack', workspace: target.workspace, command: 'declare', user: command.user_id });
     await replyTo(ctx.chat, ctx.log, target, reply);
   }
+}
+
+/**
+ * `/incident update` with no text opens the update form, for the incident named or the channel's.
+ * False when there is no such incident: the command then answers as typed (which incident to name).
+ */
+async function openUpdateForm(ctx: SlackContext, command: SlashCommand, target: ReplyTarget, named: string | undefined): Promise<boolean> {
+  try {
+    const incident = named
+      ? await ctx.deps.store.get({ workspace: target.workspace, number: Number(named.slice(4)) })
+      : await ctx.deps.store.findByChannel(target.workspace, command.channel_id);
+    const ref = incident?.ref;
+    if (!ref) return false;
+    await ctx.chat.openView(command.trigger_id, updateForm(ctx.deps, { ref, channelId: command.channel_id, responseUrl: command.response_url }));
+  } catch (err) {
+    await replyTo(ctx.chat, ctx.log, target, errorReply(ctx.deps, err, { platform: 'slack', workspace: target.workspace, command: 'update', user: command.user_id }));
+  }
+  return true;
 }

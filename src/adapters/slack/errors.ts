@@ -22,6 +22,7 @@ const FIXES: Record<string, string> = {
   restricted_action: 'a workspace admin restricts this action (channel creation or invites): ask them to allow it for the bot',
   user_not_found: 'a user id in the config or a mention is not a member of this Slack workspace: check rotations and policies',
   users_not_found: 'a user id in the config or a mention is not a member of this Slack workspace: check rotations and policies',
+  message_not_found: 'the message was deleted, or the bot cannot see it in that channel',
   ekm_access_denied: 'Enterprise Key Management blocks this call: ask an admin',
 };
 

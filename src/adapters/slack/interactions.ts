@@ -1,6 +1,10 @@
 import type { App, BlockAction, ButtonAction, ViewOutput, ViewSubmitAction } from '@slack/bolt';
 import { declareIncident } from '../../app/declare.js';
-import { errorReply } from '../../app/dispatch.js';
+import { dispatch, errorReply } from '../../app/dispatch.js';
+import { noticeButton, noticeButtonIncident, noticeDraft, requireNoticeChannel } from '../../app/notice.js';
+import { incidentRef, type Actor } from '../../core/model.js';
+import { parseButtonValue } from '../../core/paging-effects.js';
+import { formText, NOTICE_CALLBACK_ID, noticeForm, readFormMeta, submittedCommand, UPDATE_CALLBACK_ID, updateForm } from './forms.js';
 import { pressButton } from '../../app/reactions.js';
 import type { DeclareForm } from '../../app/declare.js';
 import { BUTTON_ACTIONS, type ButtonAction as ButtonKind } from '../../core/ports.js';
@@ -8,7 +12,7 @@ import { ACTION_IDS } from './blocks.js';
 import type { SlackContext } from './context.js';
 import { DECLARE_CALLBACK_ID, formErrors, readDeclareForm, readDeclareMeta } from './modal.js';
 import { firstDelivery, replayKeys } from './replay.js';
-import { replyTo } from './respond.js';
+import { replyTo, type ReplyTarget } from './respond.js';
 import { workspaceOf } from './translate.js';
 
 /**
@@ -25,6 +29,18 @@ export function registerInteractions(app: App, ctx: SlackContext): void {
     await ctx.work.run(async () => {
       if (await isReplay(ctx, body, context, body.response_url)) return;
       await onButton(ctx, body, action);
+    });
+  });
+  app.view<ViewSubmitAction>({ callback_id: new RegExp(`^(${UPDATE_CALLBACK_ID}|${NOTICE_CALLBACK_ID})$`) }, async ({ ack, body, view, context }) => {
+    const text = formText(view);
+    if (!text.trim()) {
+      await ack({ response_action: 'errors', errors: { text: ctx.deps.t('form.empty') } });
+      return;
+    }
+    await ack();
+    await ctx.work.run(async () => {
+      if (await isReplay(ctx, body, context, readFormMeta(view)?.responseUrl)) return;
+      await onTextFormSubmitted(ctx, body, view, text);
     });
   });
   app.view<ViewSubmitAction>(DECLARE_CALLBACK_ID, async ({ ack, body, view, context }) => {
@@ -64,6 +80,11 @@ async function onButton(ctx: SlackContext, body: BlockAction<ButtonAction>, acti
   const target = { workspace, userId: user.id, ...(body.response_url ? { responseUrl: body.response_url } : {}) };
   const kind = BUTTONS[action.action_id];
   if (!kind) return;
+  // Post update and a notice's Edit open a form: trigger_id lives 3 s, so before anything else.
+  if (kind === 'update' || noticeButton(kind)?.edit) {
+    const opened = await openButtonForm(ctx, body, kind, action.value ?? '', user, target);
+    if (opened) return;
+  }
   let text: string;
   try {
     text = await pressButton(ctx.deps, { workspace, user, action: kind, value: action.value ?? '' });
@@ -83,5 +104,41 @@ async function onDeclareSubmitted(ctx: SlackContext, body: ViewSubmitAction, vie
   } catch (err) {
     reply = errorReply(ctx.deps, err, { platform: 'slack', workspace, command: 'declare-form', user: user.id });
   }
+  await replyTo(ctx.chat, ctx.log, { workspace, userId: user.id, ...(meta.responseUrl ? { responseUrl: meta.responseUrl } : {}) }, reply);
+}
+
+/**
+ * Opens the form a button stands for; false when the button is not for this incident any more
+ * (the ordinary answer then says why). A refusal (not allowed, no channel) is the answer instead.
+ */
+async function openButtonForm(ctx: SlackContext, body: BlockAction<ButtonAction>, kind: ButtonKind, value: string, user: Actor, target: ReplyTarget): Promise<boolean> {
+  const meta = { channelId: body.channel?.id ?? '', ...(body.response_url ? { responseUrl: body.response_url } : {}) };
+  try {
+    if (kind === 'update') {
+      const number = parseButtonValue(value)?.number;
+      if (!number || !(await ctx.deps.store.get({ workspace: target.workspace, number }))) return false;
+      await ctx.chat.openView(body.trigger_id, updateForm(ctx.deps, { ...meta, ref: incidentRef(number) }));
+      return true;
+    }
+    const audience = noticeButton(kind)?.audience;
+    const found = audience ? await noticeButtonIncident(ctx.deps, target.workspace, user, value) : null;
+    if (!audience || !found) return false;
+    requireNoticeChannel(ctx.deps.config, audience, ctx.deps.t);
+    const draft = await noticeDraft(ctx.deps, found.incident, audience);
+    await ctx.chat.openView(body.trigger_id, noticeForm(ctx.deps, { ...meta, ref: found.incident.ref, audience }, draft));
+  } catch (err) {
+    await replyTo(ctx.chat, ctx.log, target, errorReply(ctx.deps, err, { platform: 'slack', workspace: target.workspace, button: kind, user: user.id }));
+  }
+  return true;
+}
+
+/** A submitted update or notice form: the command it stands for, as its author typed it. */
+async function onTextFormSubmitted(ctx: SlackContext, body: ViewSubmitAction, view: ViewOutput, text: string): Promise<void> {
+  const workspace = workspaceOf(body.team?.id ?? body.user.team_id);
+  const user = { id: body.user.id, name: body.user.name || body.user.id };
+  const meta = readFormMeta(view);
+  const line = meta && submittedCommand(view.callback_id, meta, text);
+  if (!meta || !line) return;
+  const reply = await dispatch(ctx.deps, ctx.commands, { platform: 'slack', workspace, channelId: meta.channelId, user, text: line });
   await replyTo(ctx.chat, ctx.log, { workspace, userId: user.id, ...(meta.responseUrl ? { responseUrl: meta.responseUrl } : {}) }, reply);
 }

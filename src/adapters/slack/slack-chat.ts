@@ -23,7 +23,7 @@ const EMOJI_NAMES: Record<string, string> = { '✅': 'white_check_mark', '👀':
 type WebClient = webApi.WebClient;
 
 export interface SlackChatOptions {
-  /** Channel NAME from config (`channels.announce`), resolved to an id once per workspace. */
+  /** Channel NAME from config (`channels.announce`), resolved to an id once per workspace (as are the notices' channels). */
   announceChannel: string;
   /** The bot's own user id (auth.test), never invited and never asked for its name. */
   botUserId?: string;
@@ -115,23 +115,24 @@ export class SlackChat implements ChatPort {
     return id;
   }
 
-  async announce(ws: string, message: OutboundMessage): Promise<MessageRef> {
-    return this.post(ws, await this.announceChannel(ws), message);
+  async announce(ws: string, message: OutboundMessage, channel?: string): Promise<MessageRef> {
+    return this.post(ws, await this.namedChannel(ws, channel ?? this.options.announceChannel), message);
   }
 
-  /** Resolves the configured channel name once per workspace; a failure is not cached. */
-  private announceChannel(ws: string): Promise<string> {
-    let pending = this.announceIds.get(ws);
+  /** Resolves a configured channel name once per workspace; a failure is not cached. */
+  private namedChannel(ws: string, configured: string): Promise<string> {
+    const name = configured.replace(/^#/, '');
+    const key = `${ws}\n${name}`;
+    let pending = this.announceIds.get(key);
     if (!pending) {
-      pending = this.findAnnounceChannel();
-      pending.catch(() => this.announceIds.delete(ws));
-      this.announceIds.set(ws, pending);
+      pending = this.findChannel(name, name === this.options.announceChannel.replace(/^#/, '') ? 'channels.announce' : 'channels.stakeholders / channels.external');
+      pending.catch(() => this.announceIds.delete(key));
+      this.announceIds.set(key, pending);
     }
     return pending;
   }
 
-  private async findAnnounceChannel(): Promise<string> {
-    const name = this.options.announceChannel.replace(/^#/, '');
+  private async findChannel(name: string, setting: string): Promise<string> {
     let cursor: string | undefined;
     do {
       const page = await this.call('conversations.list', () =>
@@ -144,7 +145,7 @@ export class SlackChat implements ChatPort {
       }
       cursor = page.response_metadata?.next_cursor || undefined;
     } while (cursor);
-    const fix = `create the channel #${name} in Slack and invite the bot, or set channels.announce in the config to an existing channel`;
+    const fix = `create the channel #${name} in Slack and invite the bot, or set ${setting} in the config to an existing channel`;
     this.log.error({ method: 'conversations.list', channel: name, fix }, 'slack announcement channel not found');
     throw new SlackCallError(`slack: no channel named #${name}`, 'permanent', 'channel_not_found', undefined, fix);
   }
@@ -160,6 +161,19 @@ export class SlackChat implements ChatPort {
       await this.call('reactions.add', () => this.client.reactions.add({ channel: ref.channelId, timestamp: ref.messageId, name }), ['already_reacted']);
     } catch (err) {
       if (slackCode(err) !== 'already_reacted') throw err;
+    }
+  }
+
+  /**
+   * pins.add (scope pins:write). Slack answers `already_pinned` for a message pinned before,
+   * which is what the port promises anyway. Anything else maps as every call does: not_in_channel,
+   * message_not_found and a missing pins:write are permanent, ratelimited waits Retry-After.
+   */
+  async pin(_ws: string, ref: MessageRef): Promise<void> {
+    try {
+      await this.call('pins.add', () => this.client.pins.add({ channel: ref.channelId, timestamp: ref.messageId }), ['already_pinned']);
+    } catch (err) {
+      if (slackCode(err) !== 'already_pinned') throw err;
     }
   }
 
