@@ -6,6 +6,7 @@ import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { IncidentEvent } from '../../src/core/events.js';
 import { ensureRedis, freePort, type EnsuredRedis } from '../../src/infra/redis-server.js';
+import { RedisOutbox } from '../../src/store/redis-outbox.js';
 import { RedisIncidentStore } from '../../src/store/redis-store.js';
 import { countMatches, startBot, type BotProcess } from '../support/bot-process.js';
 
@@ -108,6 +109,16 @@ async function recordedEvents(f: Fixture): Promise<IncidentEvent[]> {
   }
 }
 
+/** Outbox entries of the local workspace not yet carried out (posts, the checklist, timers to arm). */
+async function outboxPending(f: Fixture): Promise<number> {
+  const redis = new Redis(f.redisUrl, { maxRetriesPerRequest: 1 });
+  try {
+    return await new RedisOutbox(redis, f.prefix).pending('local', Number.MAX_SAFE_INTEGER);
+  } finally {
+    await redis.quit();
+  }
+}
+
 function pagesOf(events: IncidentEvent[], user: string): IncidentEvent[] {
   return events.filter((e) => e.type === 'paged' && e.users.some((u) => u.id === user));
 }
@@ -157,6 +168,10 @@ describe('durability, end to end', () => {
     // Once alice's DM is linked to her page: a kill between the DM and its link is the one
     // at-least-once window (docs/paging.md; the chaos run measures it), not what this test is about.
     await until(async () => (await recordedEvents(f)).some((e) => e.type === 'page_sent' && e.pageId.startsWith('g1s0-alice')), 5_000, "alice's page DM linked");
+    // And once the channel's own effects (its posts, pins, checklist) are done: a kill between a
+    // post and its sent mark would post it again after the restart, the outbox's at-least-once
+    // window for channel posts, which is not what this test is about either.
+    await until(async () => (await outboxPending(f)) === 0, 5_000, 'the outbox drained');
     // Kill at once: bob's step is a delayed job due ~2 s after alice's page, not running yet.
     const killed = await a.kill('SIGKILL');
     mark(t0, 'A saw alice paged, killed');

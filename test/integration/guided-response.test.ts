@@ -3,7 +3,13 @@ import { rearmEscalations } from '../../src/app/rearm.js';
 import { runStep } from '../../src/app/escalation.js';
 import type { IncidentEvent } from '../../src/core/events.js';
 import { CHECKLIST_STEPS } from '../../src/core/model.js';
+import { commands } from '../../commands/index.js';
+import { LocalWorkspace } from '../../src/adapters/local/local-workspace.js';
+import { dispatch } from '../../src/app/dispatch.js';
+import { ManualClock } from '../../src/infra/clock.js';
 import { testApp, type TestApp } from '../support/app.js';
+import { openTestCore } from '../support/core.js';
+import { testRedis } from '../support/redis.js';
 import { MIN, text } from '../support/paging.js';
 
 /**
@@ -69,6 +75,39 @@ describe('status updates and their reminders', () => {
     await app.settle();
     expect(reminders(text(app.output))).toHaveLength(1);
     expect((await events()).filter((e) => e.type === 'update_reminded')).toHaveLength(1);
+  });
+
+  it('reminds once across a restart of the bot that lost its queued timers while it was down', async () => {
+    const redis = await testRedis();
+    const clock = new ManualClock(START);
+    const printed: string[] = [];
+    const chat = new LocalWorkspace((line) => printed.push(line), 'incidents');
+    const first = await openTestCore({ redis, configDoc: CONFIG, clock, chat });
+    try {
+      await dispatch(first.deps, commands, { platform: 'local', workspace: 'local', channelId: 'general', user: { id: 'carol', name: 'carol' }, text: 'declare DB down --sev P1' });
+      await first.settle();
+      // Down from 09:10 to 09:45, with its queues wiped: the 09:30 reminder was due meanwhile.
+      clock.advance(10 * MIN);
+      await first.close();
+      clock.advance(35 * MIN);
+      const second = await openTestCore({ redis, configDoc: CONFIG, clock, chat });
+      try {
+        await rearmEscalations(second.deps);
+        await second.settle();
+        await rearmEscalations(second.deps);
+        await second.settle();
+        expect(reminders(printed.join('\n'))).toHaveLength(1);
+        const events = await second.deps.store.events({ workspace: 'local', number: 1 });
+        expect(events.filter((e) => e.type === 'update_reminded')).toHaveLength(1);
+        // The next one (10:00) is armed again by the sweep and comes once.
+        await second.advance(15 * MIN);
+        expect(reminders(printed.join('\n'))).toHaveLength(2);
+      } finally {
+        await second.close();
+      }
+    } finally {
+      await redis.cleanup();
+    }
   });
 
   it('reminds again a cadence later while nobody posts one, snooze moves it, resolve stops it', async () => {
