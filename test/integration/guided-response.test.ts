@@ -19,7 +19,12 @@ import { MIN, text } from '../support/paging.js';
  */
 
 let app: TestApp;
-afterEach(() => app?.close());
+afterEach(async () => {
+  // Cleared, so a test that runs no app (the restart test) does not close the one before it again.
+  const current = app as TestApp | undefined;
+  app = undefined as unknown as TestApp;
+  await current?.close();
+});
 
 const START = new Date('2025-12-26T09:00:00Z');
 const CONFIG = { timeZone: 'UTC' };
