@@ -1,4 +1,3 @@
-import { chatTime } from './chat-time.js';
 import { formatDuration } from './durations.js';
 import type { IncidentEvent } from './events.js';
 import type { Translate } from './i18n/index.js';
@@ -11,6 +10,7 @@ import { alertLines, alertText, firingItems, leadAlert } from './alerts/incident
 import { BOT } from './projection.js';
 import { stepsTickedBy } from './checklist.js';
 import { drillScenario } from './drills.js';
+import { guidanceEffects, updateAnnouncement } from './guidance-effects.js';
 
 /**
  * What the outside world should see after events were recorded. Pure: the runner in src/app
@@ -153,51 +153,15 @@ function effectsInOrder(after: Incident, events: readonly IncidentEvent[], t: Tr
         clockMoved = true;
         break;
       case 'update_posted':
-        post(t('post.update', { actor, status: t(`word.status.${after.status}`), text: e.text }));
-        out.push({ kind: 'announce', message: { text: updateAnnouncement(after, e.text, t) } });
-        summaryChanged = true;
-        clockMoved = true;
-        break;
-      case 'update_reminded': {
-        const who = [...new Set([after.roles.commander?.id ?? after.declaredBy.id, after.roles.comms?.id].filter((id): id is string => Boolean(id) && id !== BOT.id))];
-        const value = String(after.number);
-        const actions = [
-          { id: 'update' as const, label: t('reminder.button_update'), value, style: 'primary' as const },
-          { id: 'snooze_15' as const, label: t('reminder.button_snooze_15'), value },
-          { id: 'snooze_60' as const, label: t('reminder.button_snooze_60'), value },
-        ];
-        if (hasChannel) {
-          const text = t('post.update_reminder', { who: who.map((id) => `<@${id}>`).join(' ') || t('summary.nobody'), ref: after.ref, time: chatTime(e.dueAt, paging.timeZone ?? 'UTC') });
-          out.push({ kind: 'post', message: { text, actions } });
-        }
-        summaryChanged = true;
-        clockMoved = true;
-        break;
-      }
+      case 'update_reminded':
       case 'update_snoozed':
-        post(t('post.update_snoozed', { actor, time: chatTime(e.until, paging.timeZone ?? 'UTC') }));
-        clockMoved = true;
-        break;
-      case 'reopened': {
-        post(t('post.reopened', { actor, ref: after.ref, reason: suffix(t, e.reason) }));
-        if (e.page) post(t('post.reopened_paging'));
-        const text = after.private ? t('announce.reopened_private', { ref: after.ref }) : t('announce.reopened', { ref: after.ref, title: after.title, reason: suffix(t, e.reason) });
-        out.push({ kind: 'announce', message: { text } });
-        summaryChanged = true;
-        clockMoved = true;
-        break;
-      }
-      case 'drill_symptom': {
-        const symptom = after.drill ? drillScenario(after.drill.scenario)?.symptoms[e.index] : undefined;
-        if (symptom) post(t('post.drill_symptom', { text: t(symptom.text) }));
-        out.push({ kind: 'schedule_drill_step' });
-        break;
-      }
+      case 'reopened':
+      case 'drill_symptom':
       case 'roles_reminded': {
-        const commander = after.roles.commander?.id ?? after.declaredBy.id;
-        const actions = e.missing.map((role) => ({ id: role === 'comms' ? ('take_comms' as const) : ('take_scribe' as const), label: t(role === 'comms' ? 'roles.button_comms' : 'roles.button_scribe'), value: String(after.number) }));
-        const roles = e.missing.map((r) => t(`word.role.${r}`)).join(t('word.and'));
-        if (hasChannel) out.push({ kind: 'post', message: { text: t('post.roles_reminder', { commander, ref: after.ref, severity: after.severity, roles }), actions } });
+        const g = guidanceEffects(after, e, t, { timeZone: paging.timeZone ?? 'UTC', hasChannel });
+        out.push(...g.effects);
+        summaryChanged ||= g.summaryChanged;
+        clockMoved ||= g.clockMoved;
         break;
       }
       case 'role_assigned':
@@ -265,11 +229,6 @@ function ticksChecklist(after: Incident, events: readonly IncidentEvent[]): bool
   return events.some((e) => e.type === 'reopened' || stepsTickedBy(e).some((step) => after.checklist?.[step]?.at === e.at && after.checklist[step]?.by.id === e.actor.id));
 }
 
-/** A status update as the announcement channel reads it; a private incident's says only that there is one. */
-function updateAnnouncement(after: Incident, text: string, t: Translate): string {
-  if (after.private) return t('announce.update_private', { ref: after.ref });
-  return t('announce.update', { ref: after.ref, title: after.title, severity: after.severity, status: t(`word.status.${after.status}`), text });
-}
 
 const LISTED = 10;
 
