@@ -85,6 +85,9 @@ interface CoreOptions {
   platform: string;
 }
 
+/** The states ic_queue_jobs reports for every queue. */
+const QUEUE_STATES = ['wait', 'delayed', 'prioritized', 'active', 'failed'] as const;
+
 /** The stores on one Redis connection, observed for metrics, and the rest of what commands use. */
 function buildDeps(s: Settings, o: CoreOptions, parts: { redis: Redis; scheduler: BullScheduler; log: Logger; metrics: PromMetrics }): Deps {
   const { env, config } = s;
@@ -137,9 +140,15 @@ async function openCore(s: Settings, o: CoreOptions): Promise<Core> {
   const handoffQueue = new HandoffQueue({ connection: redisServer.url, prefix: queuePrefix, log });
   deps.handoffs = handoffQueue;
   const handoffWorker = startHandoffWorker({ connection: redisServer.url, prefix: queuePrefix, log: deps.log, run: (ref) => runHandoff(deps, ref) });
+  // ic_queue_jobs counts the handoff queue too, in the states the other queues report.
+  const handoffCounts = async (): Promise<Record<string, number>> => {
+    const counts = await handoffQueue.counts();
+    return Object.fromEntries(QUEUE_STATES.map((state) => [state, counts[state] ?? 0]));
+  };
+  metrics.watch({ store: deps.store, severities: s.config.severities.map((sev) => sev.id), queues: async () => ({ ...(await scheduler.jobCounts()), handoff: await handoffCounts() }), log });
   const readiness = new Map<string, ReadinessCheck>([
     ['redis', async () => (redis.status === 'ready' ? (await redis.ping()) === 'PONG' : `redis connection ${redis.status}`)],
-    ['workers', () => workers.running() || 'queue workers are not running'],
+    ['workers', () => (workers.running() && handoffWorker.running()) || 'queue workers are not running'],
   ]);
   // Effects that a crashed or restarted process left in the outbox go out first.
   const relay = startRelay(deps);

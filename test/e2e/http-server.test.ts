@@ -101,6 +101,8 @@ describe('the HTTP server of a running bot', () => {
     expect(sample(paged, 'ic_commands_total', { command: 'declare', outcome: 'ok' })).toBe(1);
     // Bob's tier waits on a timer job.
     expect(sample(paged, 'ic_queue_jobs', { queue: 'escalation', state: 'delayed' })).toBeGreaterThanOrEqual(1);
+    // The handoff queue is counted too (its timers, when rotations have boundaries ahead).
+    expect(paged.has('ic_queue_jobs{queue="handoff",state="delayed"}')).toBe(true);
     expect(paged.has('ic_escalation_step_lateness_seconds_count')).toBe(true);
     expect(paged.has('process_resident_memory_bytes')).toBe(true);
 
