@@ -1,5 +1,6 @@
 import { ActionRowBuilder, ButtonBuilder, ButtonStyle, type APIEmbed, type BaseMessageOptions } from 'discord.js';
 import { plainTimes, renderTimes, type ChatTime } from '../../core/chat-time.js';
+import { emojiOf as emojiChar } from '../../core/emoji.js';
 import { BUTTON_ACTIONS, type MessageAction, type OutboundMessage } from '../../core/ports.js';
 
 /**
@@ -14,25 +15,6 @@ import { BUTTON_ACTIONS, type MessageAction, type OutboundMessage } from '../../
 
 export const MAX_CONTENT = 2000;
 
-const EMOJI: Record<string, string> = {
-  rotating_light: '🚨',
-  white_check_mark: '✅',
-  heavy_check_mark: '✔️',
-  memo: '📝',
-  eyes: '👀',
-  pushpin: '📌',
-  round_pushpin: '📍',
-  pager: '📟',
-  bell: '🔔',
-  ok: '🆗',
-  warning: '⚠️',
-  mega: '📣',
-  alarm_clock: '⏰',
-  busts_in_silhouette: '👥',
-  white_large_square: '⬜',
-  test_tube: '🧪',
-  loudspeaker: '📢',
-};
 
 const STYLES: Record<NonNullable<MessageAction['style']> | 'none', ButtonStyle> = {
   primary: ButtonStyle.Primary,
@@ -43,8 +25,8 @@ const STYLES: Record<NonNullable<MessageAction['style']> | 'none', ButtonStyle> 
 /** A config emoji (`white_check_mark`, `:eyes:` or `✅`) as the character Discord reacts with. */
 export function emojiOf(name: string): string {
   const bare = name.replace(/^:|:$/g, '');
-  // Own entries only: user text such as `:constructor:` must not reach Object's built-ins.
-  return Object.hasOwn(EMOJI, bare) ? (EMOJI[bare] ?? bare) : bare;
+  // Own entries only (core/emoji.ts): user text such as `:constructor:` must not reach Object's built-ins.
+  return emojiChar(bare) ?? bare;
 }
 
 /** Discord's timestamp styles: `f` is the reader's date and time, `t` their clock. */
@@ -62,7 +44,7 @@ function convertLine(line: string): string {
     .replace(DISCORD_TIMESTAMP, '<\u200bt:')
     .replace(/<@!?([^>|]+)\|[^>]*>/g, '<@$1>')
     .replace(/<#([^>|]+)\|[^>]*>/g, '<#$1>')
-    .replace(/:([a-z0-9_+-]+):/g, (whole, name: string) => (Object.hasOwn(EMOJI, name) ? (EMOJI[name] ?? whole) : whole))
+    .replace(/:([a-z0-9_+-]+):/g, (whole, name: string) => emojiChar(name) ?? whole)
     .replace(/(?<!\*)\*([^\s*](?:[^*\n]*[^\s*])?)\*(?!\*)/g, '**$1**');
   // Last, so nothing above touches the timestamps it makes.
   return renderTimes(converted, discordTime);

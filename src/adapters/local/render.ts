@@ -1,23 +1,7 @@
 import { plainTimes } from '../../core/chat-time.js';
+import { emojiOf } from '../../core/emoji.js';
 import type { OutboundMessage } from '../../core/ports.js';
 
-const EMOJI: Record<string, string> = {
-  rotating_light: '🚨',
-  white_check_mark: '✅',
-  memo: '📝',
-  eyes: '👀',
-  pushpin: '📌',
-  pager: '📟',
-  bell: '🔔',
-  ok: '🆗',
-  warning: '⚠️',
-  mega: '📣',
-  alarm_clock: '⏰',
-  busts_in_silhouette: '👥',
-  white_large_square: '⬜',
-  test_tube: '🧪',
-  loudspeaker: '📢',
-};
 
 export interface RenderOptions {
   color: boolean;
@@ -29,7 +13,7 @@ export function renderText(text: string, o: RenderOptions): string {
   return plainTimes(text)
     .replace(/<@!?([^>|]+)(?:\|[^>]*)?>/g, (_, id: string) => `@${id}`)
     .replace(/<#([^>|]+)(?:\|[^>]*)?>/g, (_, id: string) => `#${o.channelName(id)}`)
-    .replace(/:([a-z_]+):/g, (whole, name: string) => (Object.hasOwn(EMOJI, name) ? (EMOJI[name] ?? whole) : whole))
+    .replace(/:([a-z_]+):/g, (whole, name: string) => emojiOf(name) ?? whole)
     .replace(/\*([^*\n]+)\*/g, (_, inner: string) => (o.color ? `\x1b[1m${inner}\x1b[22m` : inner));
 }
 
