@@ -28,6 +28,7 @@ import { startHttpServer, type HttpServer } from './http/server.js';
 import { PostmortemFiles } from './infra/postmortem-files.js';
 import { ensureRedis, maskUrl } from './infra/redis-server.js';
 import { BullScheduler } from './scheduler/bullmq-scheduler.js';
+import { logLateRedisErrors } from './scheduler/bull-clients.js';
 import { startWorkers } from './scheduler/workers.js';
 import { HandoffQueue, startHandoffWorker } from './scheduler/handoff.js';
 import { RedisAlertStore } from './store/redis-alerts.js';
@@ -120,6 +121,7 @@ async function openCore(s: Settings, o: CoreOptions): Promise<Core> {
   const log = createLogger({ level: env.LOG_LEVEL, ...(o.logFile ? { file: o.logFile } : {}) });
   redis.on('error', (err) => log.error({ redis: maskUrl(redisServer.url), err: err.message }, 'redis connection error'));
   const queuePrefix = `${env.KEY_PREFIX}{q}`;
+  logLateRedisErrors(log);
   const scheduler = new BullScheduler({ connection: redisServer.url, prefix: queuePrefix, log });
   const metrics = new PromMetrics();
   const deps = buildDeps(s, o, { redis, scheduler, log, metrics });

@@ -4,7 +4,7 @@ import type { Effect } from '../core/effects.js';
 import { PlatformError } from '../core/errors.js';
 import type { Incident } from '../core/model.js';
 import { isTerminal } from '../core/model.js';
-import type { OutboundJob, OutboundMessage } from '../core/ports.js';
+import type { ChannelRef, OutboundJob, OutboundMessage } from '../core/ports.js';
 import { channelName } from '../core/naming.js';
 import { findPage } from '../core/paging.js';
 import { pageOutcomeMessage } from '../core/paging-effects.js';
@@ -134,14 +134,31 @@ function topicOf(deps: Deps, inc: Incident): string {
  * away by itself (a missing scope, a restricted action) goes on the timeline once per reason,
  * and the channel is tried again later: the incident is reachable meanwhile as `INC-n`.
  */
+/**
+ * Channels this process made whose `channel_created` is not recorded yet, per Deps (one bot).
+ * Held in memory only: a crash between the two still leaves a second channel on the next try
+ * (docs/paging.md), a Redis blip no longer does.
+ */
+const unrecorded = new WeakMap<Deps, Map<string, ChannelRef>>();
+function unrecordedChannels(deps: Deps): Map<string, ChannelRef> {
+  let made = unrecorded.get(deps);
+  if (!made) unrecorded.set(deps, (made = new Map()));
+  return made;
+}
+
 async function openChannel(deps: Deps, inc: Incident): Promise<Incident> {
   // A channel for an incident that ended while its channel kept failing would help nobody.
   if (inc.channelId || isTerminal(inc.status)) return inc;
   const wanted = channelName(deps.config.channels.prefix, inc.number, inc.title);
+  const made = unrecordedChannels(deps);
+  const key = `${inc.workspace}#${inc.number}`;
   try {
-    const channel = await deps.chat.createChannel(inc.workspace, wanted, { topic: topicOf(deps, inc), private: inc.private });
+    // A channel made on an earlier try whose recording failed (a Redis blip) is used, not made again as `…-2`.
+    const channel = made.get(key) ?? (await deps.chat.createChannel(inc.workspace, wanted, { topic: topicOf(deps, inc), private: inc.private }));
+    made.set(key, channel);
     const body = { type: 'channel_created' as const, channelId: channel.id, channelName: channel.name };
     const { after } = await record(deps, inc, (current) => (current.channelId ? [] : [event(body, BOT, deps.clock.now())]));
+    made.delete(key);
     return after;
   } catch (err) {
     const reason = err instanceof PlatformError ? err.message : 'unexpected error';

@@ -1,4 +1,5 @@
 import { Queue } from 'bullmq';
+import './bull-clients.js';
 import type { ConnectionOptions, JobType, RedisOptions } from 'bullmq';
 import type { Logger, OutboundJob, Scheduler, StepKind, StepRef } from '../core/ports.js';
 import { isValidJobId, stepGenerationOf, stepJobId, stepJobIdPrefix } from './job-ids.js';
