@@ -7,7 +7,7 @@ import Fastify from 'fastify';
 import { backgroundRuns } from '../src/app/record.js';
 import { startRelay } from '../src/app/relay.js';
 import type { AlertSecret } from '../src/core/alerts/config.js';
-import type { ChatPort, MessageRef, OutboundMessage } from '../src/core/ports.js';
+import type { ChatPort, MessageRef, OutboundMessage, UploadFile } from '../src/core/ports.js';
 import { LocalWorkspace } from '../src/adapters/local/local-workspace.js';
 import { MAX_ALERT_BODY_BYTES } from '../src/http/alerts.js';
 import { startHttpServer } from '../src/http/server.js';
@@ -81,6 +81,7 @@ class CountingChat implements ChatPort {
   announce = (ws: string, message: OutboundMessage, channel?: string) => this.local.announce(ws, message, channel);
   react = (ws: string, ref: MessageRef, emoji: string) => this.local.react(ws, ref, emoji);
   pin = (ws: string, ref: MessageRef) => this.local.pin(ws, ref);
+  dmFile = (ws: string, userId: string, file: UploadFile, message?: OutboundMessage) => this.local.dmFile(ws, userId, file, message);
   userName = (ws: string, userId: string) => this.local.userName(ws, userId);
   isMember = (ws: string, userId: string) => this.local.isMember(ws, userId);
 }

@@ -64,6 +64,7 @@ class SlowChat implements ChatPort {
   announce = (_ws: string, _message: unknown, channel?: string) => this.slow(this.ref(channel ?? 'announce'));
   react = () => this.slow(undefined);
   pin = () => this.slow(undefined);
+  dmFile = () => this.slow(undefined);
   userName = async (_ws: string, id: string) => id;
   isMember = async () => true;
   async dm(_ws: string, userId: string, message: { text: string }) {

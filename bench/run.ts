@@ -4,6 +4,7 @@ import { slackAck, slackAckOptionsFromEnv } from './slack-ack.js';
 import { discordLatency, discordOptionsFromEnv } from './discord-latency.js';
 import { declarePage, declarePageOptionsFromEnv } from './declare-page.js';
 import { alertStorm, alertStormOptionsFromEnv } from './alert-storm.js';
+import { postmortemStats, postmortemStatsOptionsFromEnv } from './postmortem-stats.js';
 import { exitWhenDone } from './lib/main.js';
 
 /**
@@ -18,6 +19,7 @@ const benches: { name: string; run: () => Promise<void> }[] = [
   { name: 'slack-ack', run: () => slackAck(slackAckOptionsFromEnv()) },
   { name: 'discord-latency', run: () => discordLatency(discordOptionsFromEnv()) },
   { name: 'alert-storm', run: async () => void (await alertStorm(alertStormOptionsFromEnv())) },
+  { name: 'postmortem-stats', run: () => postmortemStats(postmortemStatsOptionsFromEnv()) },
 ];
 
 async function main(): Promise<void> {

@@ -8,7 +8,7 @@ export const declare: Command = {
   help: 'help.declare',
   scope: 'anywhere',
   async run({ inv, deps, args }) {
-    const raw = splitArgs(args, { sev: 'value', service: 'value', summary: 'value', private: 'boolean' }, 'usage.declare');
+    const raw = splitArgs(args, { sev: 'value', service: 'value', summary: 'value', private: 'boolean', started: 'value' }, 'usage.declare');
     return declareIncident(deps, inv.workspace, inv.user, { ...raw.flags, title: raw.positionals.join(' ') });
   },
 };

@@ -5,6 +5,7 @@ import type { NoticeAudience, SeverityLevel } from './core/model.js';
 import { NOTICE_MAX, NOTICE_PLACEHOLDERS, unknownPlaceholders } from './core/notice.js';
 import { rotationsSchema } from './core/rotation-schema.js';
 import { alertSourcesSchema } from './core/alerts/config.js';
+import { DIGEST_DAYS } from './core/followups.js';
 
 /**
  * Configuration as code: one YAML file (INCIDENT_CONFIG) for what an on-call team owns, and the
@@ -107,6 +108,15 @@ const route = z
   })
   .strict();
 
+/** issue 12: when the weekly follow-up digest is posted, in the configured zone (`monday` or `mon`, any case). */
+const digestSchema = z
+  .object({
+    day: z.preprocess((v) => (typeof v === 'string' ? (DIGEST_DAYS.find((d) => d === v.toLowerCase() || d.slice(0, 3) === v.toLowerCase()) ?? v) : v), z.enum(DIGEST_DAYS)).default('monday'),
+    hour: z.number().int().min(0).max(23).default(9),
+  })
+  .strict();
+const DEFAULT_DIGEST = { day: 'monday', hour: 9 } as const;
+
 /** Seed 004 appendix C. */
 export const DEFAULT_SEVERITIES: SeverityLevel[] = [
   { id: 'P1', name: 'Critical', description: 'The whole service is down', responseMinutes: 15, updateEveryMinutes: 30 },
@@ -152,6 +162,11 @@ export const configSchema = z
       .default({ ackEmojis: ['white_check_mark', 'eyes'] }),
     /** Shift handoff DMs to the people coming on and going off call (docs/paging.md, "Handoffs"). */
     handoffs: z.object({ enabled: z.boolean().default(true) }).strict().default({ enabled: true }),
+    /** issue 12: follow-ups. The weekly digest of open follow-ups in the announcement channel, or `false` for none. */
+    followups: z
+      .object({ digest: z.union([z.literal(false), digestSchema]).default(DEFAULT_DIGEST) })
+      .strict()
+      .default({ digest: DEFAULT_DIGEST }),
     /** User ids who may do everything (docs/security.md). */
     admins: z.array(z.coerce.string().min(1)).default([]),
     limits: limitsSchema,

@@ -37,6 +37,13 @@ import { RedisOnCallStore } from './store/redis-oncall.js';
 import { RedisOutbox } from './store/redis-outbox.js';
 import { startRelay } from './app/relay.js';
 import { RedisIncidentStore } from './store/redis-store.js';
+import { RedisPostmortemIndex } from './store/redis-postmortems.js';
+import { RedisStatsIndex } from './store/redis-stats.js';
+import { RedisActionIndex } from './store/redis-actions.js';
+import { FollowupQueue, startFollowupWorker } from './scheduler/followups.js';
+import { runFollowup, startFollowups } from './app/followups.js';
+import { statsChartRenderer } from './app/stats-chart.js';
+import { buildStatsIndex } from './app/stats-index.js';
 
 /**
  * The only place that builds concrete things: config, Redis, the store, the queues, the logger
@@ -107,6 +114,10 @@ function buildDeps(s: Settings, o: CoreOptions, parts: { redis: Redis; scheduler
     oncall: new RedisOnCallStore(redis, env.KEY_PREFIX),
     outbox: new RedisOutbox(redis, env.KEY_PREFIX),
     alerts: new RedisAlertStore(redis, env.KEY_PREFIX),
+    stats: new RedisStatsIndex(redis, env.KEY_PREFIX),
+    postmortemIndex: new RedisPostmortemIndex(redis, env.KEY_PREFIX),
+    actions: new RedisActionIndex(redis, env.KEY_PREFIX),
+    charts: statsChartRenderer({ chat: o.chat, log }),
     stepEffectsInBackground: true,
     eagerPages: true,
     metrics,
@@ -142,15 +153,20 @@ async function openCore(s: Settings, o: CoreOptions): Promise<Core> {
   const handoffQueue = new HandoffQueue({ connection: redisServer.url, prefix: queuePrefix, log });
   deps.handoffs = handoffQueue;
   const handoffWorker = startHandoffWorker({ connection: redisServer.url, prefix: queuePrefix, log: deps.log, run: (ref) => runHandoff(deps, ref) });
-  // ic_queue_jobs counts the handoff queue too, in the states the other queues report.
-  const handoffCounts = async (): Promise<Record<string, number>> => {
-    const counts = await handoffQueue.counts();
+  // Follow-up reminders and the weekly digest (issue 12): their own queue and worker (src/app/followups.ts).
+  const followupQueue = new FollowupQueue({ connection: redisServer.url, prefix: queuePrefix, log });
+  deps.followups = followupQueue;
+  const followupWorker = startFollowupWorker({ connection: redisServer.url, prefix: queuePrefix, log: deps.log, run: (ref) => runFollowup(deps, ref) });
+  // ic_queue_jobs counts the handoff and follow-up queues too, in the states the other queues report.
+  const countsOf = async (queue: { counts(): Promise<Record<string, number>> }): Promise<Record<string, number>> => {
+    const counts = await queue.counts();
     return Object.fromEntries(QUEUE_STATES.map((state) => [state, counts[state] ?? 0]));
   };
-  metrics.watch({ store: deps.store, severities: s.config.severities.map((sev) => sev.id), queues: async () => ({ ...(await scheduler.jobCounts()), handoff: await handoffCounts() }), log });
+  const queues = async () => ({ ...(await scheduler.jobCounts()), handoff: await countsOf(handoffQueue), followups: await countsOf(followupQueue) });
+  metrics.watch({ store: deps.store, severities: s.config.severities.map((sev) => sev.id), queues, log });
   const readiness = new Map<string, ReadinessCheck>([
     ['redis', async () => (redis.status === 'ready' ? (await redis.ping()) === 'PONG' : `redis connection ${redis.status}`)],
-    ['workers', () => (workers.running() && handoffWorker.running()) || 'queue workers are not running'],
+    ['workers', () => (workers.running() && handoffWorker.running() && followupWorker.running()) || 'queue workers are not running'],
   ]);
   // Effects that a crashed or restarted process left in the outbox go out first.
   const relay = startRelay(deps);
@@ -162,17 +178,23 @@ async function openCore(s: Settings, o: CoreOptions): Promise<Core> {
   // Sources with resolveAfterQuiet: their silent alerts count as resolved (every minute).
   const quiet = startAlertSweep(deps);
   const handoffs = await startHandoffs(deps);
+  const followups = await startFollowups(deps);
+  // The stats index, built once from the finished incidents recorded before it existed (src/app/stats-index.ts).
+  await buildStatsIndex(deps).then((written) => written > 0 && log.info({ written }, 'stats index built'), (err: Error) => log.error({ err: err.message }, 'stats index build failed'));
   const close = async (): Promise<void> => {
     clearInterval(sweep);
     quiet.stop();
     handoffs.stop();
+    followups.stop();
     await backgroundEffects(5_000);
     await stopInOrder(log, [
       ['relay', () => relay.stop()],
       ['workers', () => workers.close(5_000)],
       ['handoff worker', () => handoffWorker.close()],
+      ['follow-up worker', () => followupWorker.close()],
       ['queues', () => scheduler.close()],
       ['handoff queue', () => handoffQueue.close()],
+      ['follow-up queue', () => followupQueue.close()],
       // A connection to a Redis that is away cannot say goodbye; nothing to report.
       ['redis connection', () => redis.quit().catch(() => undefined)],
       ['redis', () => redisServer.stop()],

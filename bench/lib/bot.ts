@@ -12,6 +12,7 @@ import type { StartWorkersOptions, Workers } from '../../src/scheduler/workers.j
 import { RedisOutbox } from '../../src/store/redis-outbox.js';
 import { RedisOnCallStore } from '../../src/store/redis-oncall.js';
 import { RedisIncidentStore } from '../../src/store/redis-store.js';
+import { RedisStatsIndex } from '../../src/store/redis-stats.js';
 
 /** The bot's parts as src/main.ts wires them, for the benches to vary one piece at a time. */
 
@@ -46,6 +47,7 @@ export function benchDeps(p: DepsParts): Deps {
     scheduler: p.scheduler,
     oncall: new RedisOnCallStore(p.redis, p.prefix),
     outbox: new RedisOutbox(p.redis, p.prefix),
+    stats: new RedisStatsIndex(p.redis, p.prefix),
     stepEffectsInBackground: true,
     eagerPages: true,
   };

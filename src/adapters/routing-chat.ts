@@ -1,5 +1,5 @@
 import { PlatformError } from '../core/errors.js';
-import type { ChannelRef, ChatPort, MessageRef, OutboundMessage } from '../core/ports.js';
+import type { ChannelRef, ChatPort, MessageRef, OutboundMessage, UploadFile } from '../core/ports.js';
 
 const HAND_BACK_MS = 2_000;
 
@@ -51,6 +51,9 @@ export class RoutingChat implements ChatPort {
   }
   async pin(ws: string, ref: MessageRef): Promise<void> {
     return this.to(ws).pin(ws, ref);
+  }
+  async dmFile(ws: string, userId: string, file: UploadFile, message?: OutboundMessage): Promise<void> {
+    return this.to(ws).dmFile(ws, userId, file, message);
   }
   async isMember(ws: string, userId: string): Promise<boolean> {
     return this.to(ws).isMember(ws, userId);

@@ -4,6 +4,9 @@ import type { Translate, MessageKey } from '../core/i18n/index.js';
 import type { Actor, Incident } from '../core/model.js';
 import type { AlertStore, ChatPort, Clock, IncidentStore, Logger, OnCallStore, OutboundMessage, OutboxStore, PostmortemWriter, Scheduler } from '../core/ports.js';
 import type { HandoffTimers } from '../core/handoff.js';
+import type { FollowupIndex, FollowupTimers } from '../core/followups.js';
+import type { StatsChartRenderer, StatsIndex } from '../core/stats-types.js';
+import type { PostmortemIndex } from '../core/postmortem-index.js';
 import type { Metrics } from '../infra/metrics.js';
 
 /** Everything a command or an inbound handler may use; built once in src/main.ts. */
@@ -42,6 +45,16 @@ export interface Deps {
   metrics?: Metrics;
   /** Shift handoff timers (src/app/handoff.ts); absent, no handoff DM is armed. */
   handoffs?: HandoffTimers;
+  /** issue 12: follow-up reminder and digest timers (src/app/followups.ts); absent, none is armed. */
+  followups?: FollowupTimers;
+  /** issue 12: the cross-incident index of open action items (src/store/redis-actions.ts). */
+  actions?: FollowupIndex;
+  /** The index of closed incidents behind `/incident stats` (issue 12; src/store/redis-stats.ts); absent, nothing is indexed. */
+  stats?: StatsIndex;
+  /** issue 12: incidents awaiting their postmortem review and the drafts last posted (src/store/redis-postmortems.ts); absent, the sweep re-arms review reminders of open incidents only and every draft is posted. */
+  postmortemIndex?: PostmortemIndex;
+  /** Renders `/incident stats`'s weekly chart on Slack and Discord (issue 12); absent, the answer shows text sparklines. */
+  charts?: StatsChartRenderer;
 }
 
 /** A platform's slash command, reduced to what every platform has. */
@@ -57,6 +70,12 @@ export interface Invocation {
 /** The answer to the person who typed the command; `public` shows it to the whole channel. */
 export interface Reply extends OutboundMessage {
   public?: boolean;
+  /**
+   * Slower work that comes after the answer (issue 12: the stats chart upload): the adapter runs
+   * it once the answer was sent, so the text never waits for it, and sends what it resolves to
+   * (a one-line note that it failed) as a second answer to the same person. See src/app/follow-up.ts.
+   */
+  followUp?: () => Promise<Reply | undefined>;
 }
 
 export interface CommandContext {
@@ -76,5 +95,10 @@ export interface Command {
   scope: 'anywhere' | 'incident';
   /** What the command does that only the commander, the declarer or an admin may (src/core/authz.ts). */
   guard?: GuardedAction;
+  /**
+   * For 'incident' commands that take the `INC-n` elsewhere than first (`action done A3 INC-7`):
+   * the arguments with the reference moved to the front, where the dispatcher looks for it.
+   */
+  referenceFirst?(args: string): string;
   run(ctx: CommandContext): Promise<Reply>;
 }

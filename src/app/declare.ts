@@ -5,6 +5,7 @@ import type { Actor } from '../core/model.js';
 import { project } from '../core/projection.js';
 import { decideStartEscalation } from '../core/paging.js';
 import { choosePolicy, snapshotPolicy } from '../core/routing.js';
+import { parseStarted } from '../core/started.js';
 import { createIncident } from '../store/mutate.js';
 import type { AppConfig } from '../config.js';
 import type { Deps, Reply } from './context.js';
@@ -27,9 +28,10 @@ export const declareSchema = (config: AppConfig) =>
     service: serviceId(config).optional(),
     summary: limitedText(config.limits.text, 'arg.summary').default(''),
     private: z.boolean().default(false),
+    started: z.string().optional(),
   });
 
-export type DeclareForm = { title?: string; sev?: string; service?: string; summary?: string; private?: boolean };
+export type DeclareForm = { title?: string; sev?: string; service?: string; summary?: string; private?: boolean; started?: string };
 
 /**
  * Declares an incident: records it together with the start of the escalation policy its severity
@@ -45,6 +47,8 @@ export interface DeclareOptions {
 export async function declareIncident(deps: Deps, workspace: string, user: Actor, form: DeclareForm, options: DeclareOptions = {}): Promise<Reply> {
   const input = validate(declareSchema(deps.config), form, 'usage.declare');
   const now = deps.clock.now();
+  // Refused before anything is written (no number taken): a start time in the future is a typo.
+  const detectedAt = input.started === undefined ? undefined : parseStarted(input.started, deps.config.timeZone, now).toISOString();
   const { drill } = options;
   const declared = declareEvents(
     {
@@ -53,6 +57,7 @@ export async function declareIncident(deps: Deps, workspace: string, user: Actor
       severity: input.sev,
       private: input.private,
       ...(input.service ? { service: input.service } : {}),
+      ...(detectedAt ? { detectedAt } : {}),
       ...(drill ? { drill: { scenario: drill.scenario, ...(drill.dry ? { dry: true as const } : {}) } } : {}),
     },
     user,

@@ -32,7 +32,7 @@ export async function dispatch(deps: Deps, commands: readonly Command[], inv: In
       // Commands scoped to 'anywhere' never read ctx.incident; the cast keeps their context simple.
       return ran(deps, counted, 'ok', await command.run({ inv, deps, args, incident: null as unknown as Incident }));
     }
-    const target = await targetIncident(deps, inv, name, args);
+    const target = await targetIncident(deps, inv, name, command.referenceFirst ? command.referenceFirst(args) : args);
     // A private incident is reached from outside its channel by its own people only (docs/security.md).
     if (target.hidden) return ran(deps, counted, 'user_error', { text: deps.t('reply.private_incident', { ref: target.incident.ref, commander: commanderOf(target.incident) }) });
     // Who may do it is decided here, before the command decides anything: a refusal writes nothing.

@@ -18,6 +18,11 @@ import { TAKEN, whileClaimed } from './claims.js';
 import { deliverEagerly } from './escalation.js';
 import { noticeChannel } from './notice.js';
 import { arm, drillTimer, pinQuietly, postChecklist, refreshChecklist, reminderTimer, rolesTimer } from './guidance.js';
+import { indexStats } from './stats-index.js';
+import { armReviewReminders } from './postmortem-review.js';
+import { digestOf, rememberPosted } from './postmortem-draft.js';
+import { draftText } from '../core/draft-post.js';
+import { syncFollowups } from './followups.js';
 
 /**
  * Carries out one outbox entry. Every effect is idempotent by its entry id (`eid`): queue jobs
@@ -105,6 +110,18 @@ export async function performEffect(deps: Deps, inc: Incident, effect: Effect, e
       return refreshChecklist(deps, await fresh(deps, inc), (job, run) => editOrQueue(deps, job, run));
     case 'schedule_drill_step':
       await arm(deps, drillTimer(await fresh(deps, inc)));
+      return inc;
+    case 'index_stats':
+      return indexStats(deps, inc);
+    case 'schedule_review_reminders':
+      await armReviewReminders(deps, await fresh(deps, inc));
+      return inc;
+    case 'sync_followups':
+      await syncFollowups(deps, await fresh(deps, inc));
+      return inc;
+    case 'followup_done':
+      // One per item and owner, whichever entry carries it (an item is done once).
+      await deps.scheduler.send({ id: outboundJobId(['fu', ws, inc.number, effect.itemId, 'done']), workspace: ws, kind: 'dm', target: effect.user.id, message: effect.message });
       return inc;
   }
 }
@@ -262,11 +279,13 @@ async function writePostmortem(deps: Deps, inc: Incident, actor: string): Promis
   const { after } = await record(deps, inc, () => [event({ type: 'postmortem_written', path }, BOT, deps.clock.now())]);
   if (inc.channelId) {
     const channelId = inc.channelId;
-    const posts = [{ text: deps.t('post.closed', { actor, ref: inc.ref, path }) }, { text: `${deps.t('pm.posted_intro', { ref: inc.ref })}\n\n${markdown}` }];
+    const posts = [{ text: deps.t('post.closed', { actor, ref: inc.ref, path }) }, { text: draftText(deps.t, inc.ref, markdown, path) }];
     for (const [i, message] of posts.entries()) {
       const job = { id: outboundJobId(['pm', inc.workspace, inc.number, i]), workspace: inc.workspace, kind: 'post' as const, target: channelId, message };
       await sendOnce(deps, job, () => deps.chat.post(inc.workspace, channelId, message));
     }
+    // issue 12: `/incident postmortem` does not post this same draft again (postmortem-draft.ts).
+    await rememberPosted(deps, inc, digestOf(deps, markdown, path, deps.clock.now()));
   }
   return after;
 }

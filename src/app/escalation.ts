@@ -9,6 +9,7 @@ import { renderPageOutcome, renderSummary } from './effects.js';
 import { record } from './record.js';
 import { TAKEN, whileClaimed } from './claims.js';
 import { renderChecklist, runGuidanceStep } from './guidance.js';
+import { runReviewReminder } from './postmortem-review.js';
 
 /**
  * Runs one timer job (a policy step or an acknowledgement timeout). The decision is recorded
@@ -18,6 +19,7 @@ import { renderChecklist, runGuidanceStep } from './guidance.js';
  */
 export async function runStep(deps: Deps, ref: StepRef): Promise<void> {
   if (ref.kind === 'update_due' || ref.kind === 'roles_due' || ref.kind === 'drill_step') return runGuidanceStep(deps, ref);
+  if (ref.kind === 'postmortem_due') return runReviewReminder(deps, ref);
   const key = { workspace: ref.workspace, number: ref.number };
   const current = await deps.store.get(key);
   if (!current) return;

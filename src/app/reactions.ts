@@ -14,6 +14,8 @@ import { record } from './record.js';
 import { DEDUPE_TTL_S } from './inbound.js';
 import { snoozeReminders, takeRole } from './guidance.js';
 import { noticeButton, pressNotice } from './notice.js';
+import { recordMarkedLesson } from './capture-reactions.js';
+import { pressCloseQuestion } from './close-question.js';
 
 /** A reaction someone added to a message. */
 export interface InboundReaction {
@@ -44,8 +46,13 @@ const SHORT_NAMES: Record<string, string> = {
   raised_hand: '✋',
   hand: '✋',
   ok: '🆗',
+  bulb: '💡',
 };
 const KEY_EVENT_EMOJI = ['pushpin', 'round_pushpin'];
+/** 💡 marks a message as a lesson to sort in the postmortem (capture-reactions.ts). */
+const LESSON_EMOJI = 'bulb';
+/** What means something on a channel message (📌, 💡): adapters skip every other reaction before any lookup. */
+export const MESSAGE_EMOJI: readonly string[] = [...KEY_EVENT_EMOJI, LESSON_EMOJI];
 /**
  * Check marks are one answer, whichever of them a person picks: configuring ✅ also takes ✔️ and
  * ☑️ (and ✓, 🗸), so nobody reacts with a check mark that silently does nothing.
@@ -73,12 +80,16 @@ export function sameEmoji(a: string, b: string): boolean {
 
 /**
  * What a reaction means to the bot: an acknowledge emoji on a page DM acknowledges that page
- * (only for the person paged); 📌 on a message in an incident channel marks a key event. Returns
- * what to tell the person, or null when there is nothing to say.
+ * (only for the person paged); 📌 on a message in an incident channel marks a key event, 💡 a
+ * lesson to sort. Returns what to tell the person, or null when there is nothing to say.
  */
 export async function recordReaction(deps: Deps, r: InboundReaction): Promise<string | null> {
   if (KEY_EVENT_EMOJI.some((e) => sameEmoji(e, r.emoji))) {
     await recordKeyEvent(deps, r);
+    return null;
+  }
+  if (sameEmoji(LESSON_EMOJI, r.emoji)) {
+    await recordMarkedLesson(deps, r);
     return null;
   }
   // Any other reaction, or an ack emoji on a message that is no page DM, is none of the bot's business.
@@ -158,6 +169,11 @@ export async function pressButton(deps: Deps, b: { workspace: string; user: Acto
       authorize(incident, b.user, 'snooze', { admins: deps.config.admins });
       return snoozeReminders(deps, incident, b.user, b.action === 'snooze_15' ? 15 : 60);
     });
+  }
+  // issue 12: Close anyway / Add follow-up on the question asked when closing without follow-ups.
+  if (b.action === 'no_followups' || b.action === 'add_followup') {
+    const action = b.action;
+    return answer(deps, () => pressCloseQuestion(deps, incident, b.user, action));
   }
   if (b.action === 'take_comms' || b.action === 'take_scribe') {
     // Someone who may not see a private incident must not hold one of its roles either.

@@ -4,6 +4,7 @@ import type { StepRef } from '../core/ports.js';
 import type { Deps } from './context.js';
 import { runStep } from './escalation.js';
 import { arm, drillTimer, reminderTimer, rolesTimer, runGuidanceStep } from './guidance.js';
+import { rearmAwaitingReviews, rearmReviewReminders } from './postmortem-review.js';
 
 /** A step this late is no longer BullMQ being BullMQ: something lost or stalled it. */
 export const OVERDUE_MS = 60_000;
@@ -26,8 +27,12 @@ export async function rearmEscalations(deps: Deps): Promise<SweepResult> {
   const result: SweepResult = { armed: 0, overdue: 0 };
   const now = deps.clock.now().getTime();
   for (const workspace of await deps.store.workspaces()) {
+    // Incidents still waiting for their postmortem review, resolved or closed: read from their own small set.
+    await rearmAwaitingReviews(deps, workspace, now);
     for (const inc of await deps.store.list(workspace, { limit: 10_000 })) {
       await rearmGuidance(deps, inc, now);
+      // Without that set (a Deps built without it) the open list is all the sweep has.
+      if (!deps.postmortemIndex) await rearmReviewReminders(deps, inc, now);
       const timer = pendingTimer(inc, now);
       if (!timer) continue;
       const { ref, dueAt } = timer;

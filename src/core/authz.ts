@@ -11,7 +11,7 @@ const BOT_ID = 'bot';
  * says the same for people.
  *
  * - The incident's commander and its declarer may change its severity, resolve, close, cancel,
- *   reopen, tick the checklist by hand and hand roles; with comms, they may snooze update
+ *   reopen, tick the checklist by hand, record the postmortem review (issue 12) and hand roles; with comms, they may snooze update
  *   reminders and post stakeholder notices; anyone else in the channel may note, update the status and add action items.
  * - Only people with an open page may acknowledge it (paging.ts decideAck); answering a page by
  *   hand that neither the commander, the declarer nor an admin sent does not stop the policy.
@@ -21,7 +21,7 @@ const BOT_ID = 'bot';
  */
 
 /** What a command does that not everyone may do. */
-export type GuardedAction = 'severity' | 'resolve' | 'close' | 'cancel' | 'role' | 'reopen' | 'checklist' | 'snooze' | 'notice';
+export type GuardedAction = 'severity' | 'resolve' | 'close' | 'cancel' | 'role' | 'reopen' | 'checklist' | 'snooze' | 'notice' | 'review';
 
 /** Actions the comms role may take as well (it speaks for the incident). */
 const COMMS_MAY: ReadonlySet<GuardedAction> = new Set(['snooze', 'notice']);

@@ -38,6 +38,8 @@ export function stepsTickedBy(e: IncidentEvent): ChecklistStep[] {
       return ['closed'];
     case 'action_added':
       return ['followups'];
+    case 'postmortem_reviewed':
+      return ['postmortem'];
     case 'checklist_ticked':
       return [e.step];
     default:
@@ -50,6 +52,11 @@ export function applyChecklist(current: Incident['checklist'], e: IncidentEvent)
   let next = current;
   if (e.type === 'reopened' && next?.verified) {
     const { verified: _v, ...rest } = next;
+    next = rest;
+  }
+  // The postmortem is reviewed again after the next resolve (postmortem-review.ts).
+  if (e.type === 'reopened' && next?.postmortem) {
+    const { postmortem: _p, ...rest } = next;
     next = rest;
   }
   for (const step of stepsTickedBy(e)) {

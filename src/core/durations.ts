@@ -25,6 +25,21 @@ export function formatDuration(ms: number, t: Translate = EN): string {
   return t('word.duration.minutes', { m });
 }
 
+/**
+ * A duration a postmortem or a figure can use: "0 s", "45 s", "4 min 12 s" under ten minutes,
+ * where seconds matter; from ten minutes on the forms of formatDuration ("47 min", "2 h 15 min",
+ * "1 d 3 h"). Rounded down to the second; negative or non-finite input reads as "0 s".
+ */
+export function formatPreciseDuration(ms: number, t: Translate = EN): string {
+  if (!Number.isFinite(ms) || ms < 0) return t('word.duration.seconds', { s: 0 });
+  if (ms >= 10 * MINUTE) return formatDuration(ms, t);
+  const total = Math.floor(ms / 1000);
+  const m = Math.floor(total / 60);
+  const s = total % 60;
+  if (m === 0) return t('word.duration.seconds', { s });
+  return s > 0 ? t('word.duration.minutes_seconds', { m, s }) : t('word.duration.minutes', { m });
+}
+
 /** Milliseconds from one ISO time to another (negative when `to` is earlier). */
 export function between(from: string, to: string): number {
   return Date.parse(to) - Date.parse(from);
@@ -49,10 +64,29 @@ function parts(iso: string, timeZone: string): Record<'year' | 'month' | 'day' |
     });
     formatters.set(timeZone, f);
   }
+  // issue 12 (bench): formatToParts is the cost of a long timeline; the parts of a minute are remembered.
+  const ms = date.getTime();
+  const minute = ms >= WHOLE_MINUTE_OFFSETS ? Math.floor(ms / 60_000) : -1;
+  let zone = minuteParts.get(timeZone);
+  const known = minute >= 0 ? zone?.get(minute) : undefined;
+  if (known) return known;
   const out = { year: '', month: '', day: '', hour: '', minute: '' };
   for (const p of f.formatToParts(date)) if (p.type in out) out[p.type as keyof typeof out] = p.value;
+  if (minute >= 0) {
+    if (!zone || zone.size >= MINUTE_PARTS_MAX) minuteParts.set(timeZone, (zone = new Map()));
+    zone.set(minute, out);
+  }
   return out;
 }
+
+/**
+ * Wall-clock parts by zone and UTC minute. Only from 1973 on, when every zone's offset is a whole
+ * number of minutes (Africa/Monrovia's -0:44:30 ended in 1972): then one UTC minute is one local
+ * minute. Bounded, so a process that formats many distinct minutes keeps a small map.
+ */
+const minuteParts = new Map<string, Map<number, Record<'year' | 'month' | 'day' | 'hour' | 'minute', string>>>();
+const MINUTE_PARTS_MAX = 20_000;
+const WHOLE_MINUTE_OFFSETS = Date.UTC(1973, 0, 1);
 
 /** "2025-12-26 09:47" in `timeZone`. */
 export function formatTime(iso: string, timeZone: string): string {

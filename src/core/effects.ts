@@ -1,8 +1,8 @@
 import { formatDuration } from './durations.js';
-import type { IncidentEvent } from './events.js';
+import { BOOKKEEPING_EVENTS, type IncidentEvent } from './events.js';
 import type { Translate } from './i18n/index.js';
 import type { Actor, Incident, NoticeAudience } from './model.js';
-import { isActive } from './model.js';
+import { isActive, isTerminal } from './model.js';
 import { pagingEffects, type PagingOptions } from './paging-effects.js';
 import { tierOf } from './escalation.js';
 import type { OutboundMessage, StepRef } from './ports.js';
@@ -11,6 +11,11 @@ import { BOT } from './projection.js';
 import { stepsTickedBy } from './checklist.js';
 import { drillScenario } from './drills.js';
 import { guidanceEffects, updateAnnouncement } from './guidance-effects.js';
+import { captureText } from './capture-text.js';
+import { changesReviewWait, reviewEffects } from './postmortem-review.js';
+import { changesFollowups } from './followups.js';
+import { doneNotices } from './followup-messages.js';
+import { chatTime } from './chat-time.js';
 
 /**
  * What the outside world should see after events were recorded. Pure: the runner in src/app
@@ -46,7 +51,18 @@ export type Effect =
   /** Rewrites the pinned checklist from the incident as it is when it runs. */
   | { kind: 'refresh_checklist' }
   /** Arms the timer of a drill's next symptom (drills.ts nextSymptom), if one is left. */
-  | { kind: 'schedule_drill_step' };
+  | { kind: 'schedule_drill_step' }
+  /** (Re)writes the finished incident's record in the stats index, from the incident as it is when it runs (issue 12). */
+  | { kind: 'index_stats' }
+  /**
+   * Arms the postmortem review reminders still due (24 h and 48 h after the resolve) and keeps the
+   * workspace's set of incidents awaiting review in step (postmortem-review.ts), issue 12.
+   */
+  | { kind: 'schedule_review_reminders' }
+  /** Writes the incident's open action items to the cross-incident index and arms their reminders (issue 12, followups.ts). */
+  | { kind: 'sync_followups' }
+  /** Tells an item's owner that someone else marked it done (issue 12, followup-messages.ts doneNotices). */
+  | { kind: 'followup_done'; itemId: string; user: Actor; message: OutboundMessage };
 
 /**
  * Effects that only write to the queues: done first in each batch, so tier 1's page DM and the
@@ -173,13 +189,33 @@ function effectsInOrder(after: Incident, events: readonly IncidentEvent[], t: Tr
       case 'note_added':
         post(t('post.note', { actor, text: e.text }));
         break;
+      // issue 12: what was captured is said in the channel too; a 💡 lesson is not (the reaction shows it).
+      case 'why_recorded':
+      case 'cause_recorded':
+      case 'impact_recorded':
+      case 'summary_set':
+        post(t('post.captured', { actor, text: captureText(e, t) }));
+        // The pinned summary shows the summary text.
+        if (e.type === 'summary_set') summaryChanged = true;
+        break;
+      case 'lesson_recorded':
+        if (!e.messageId) post(t('post.captured', { actor, text: captureText(e, t) }));
+        break;
+      // issue 12: the 48-hour rule
+      case 'postmortem_reminded':
+      case 'postmortem_reviewed':
+        out.push(...reviewEffects(after, e, t, { timeZone: paging.timeZone ?? 'UTC', hasChannel }));
+        break;
       case 'notice_posted':
         out.push({ kind: 'notice', audience: e.audience, message: { text: e.text } });
         post(t('post.notice_posted', { actor, audience: t(`word.audience.${e.audience}`) }));
         break;
       case 'action_added': {
         const owner = e.item.owner ? t('word.owner', { owner: `<@${e.item.owner.id}>` }) : '';
-        post(t('post.action_added', { actor, id: e.item.id, text: e.item.text, owner, horizon: t(`word.horizon.${e.item.horizon}`) }));
+        // issue 12: a due date known already (typed, or added after the resolve) is shown as the date.
+        const dueAt = after.actionItems.find((a) => a.id === e.item.id)?.dueAt;
+        const horizon = dueAt ? chatTime(dueAt, paging.timeZone ?? 'UTC') : t(`word.horizon.${e.item.horizon}`);
+        post(t('post.action_added', { actor, id: e.item.id, text: e.item.text, owner, horizon }));
         break;
       }
       case 'action_completed':
@@ -192,6 +228,8 @@ function effectsInOrder(after: Incident, events: readonly IncidentEvent[], t: Tr
         if (e.stillFiring) post(t('post.resolved_still_firing', { count: e.stillFiring }));
         const resolved = after.private ? t('announce.resolved_private', { ref: after.ref, duration }) : t('announce.resolved', { ref: after.ref, title: after.title, duration, summary: suffix(t, e.summary) });
         out.push({ kind: 'announce', message: { text: resolved } });
+        // issue 12: the 48-hour rule starts with the resolve.
+        out.push({ kind: 'schedule_review_reminders' });
         summaryChanged = true;
         break;
       }
@@ -221,6 +259,13 @@ function effectsInOrder(after: Incident, events: readonly IncidentEvent[], t: Tr
   if (channelOpened) out.push({ kind: 'post_checklist' }, { kind: 'schedule_roles_check' });
   else if (hasChannel && ticksChecklist(after, events)) out.push({ kind: 'refresh_checklist' });
   if (hasChannel && (channelOpened || clockMoved)) out.push({ kind: 'schedule_reminder' });
+  // issue 12: the 48-hour rule. A reminder sent, a review, a reopen move or end the wait (the resolve's is pushed above).
+  if (!events.some((e) => e.type === 'resolved') && events.some(changesReviewWait)) out.push({ kind: 'schedule_review_reminders' });
+  // issue 12: stats. A closed or cancelled incident that changes (its close, a review, a follow-up done) is indexed again.
+  if (isTerminal(after.status) && events.some((e) => !BOOKKEEPING_EVENTS.has(e.type))) out.push({ kind: 'index_stats' });
+  // issue 12: follow-ups. The index and the reminders follow every change to the action items.
+  if (changesFollowups(after, events)) out.push({ kind: 'sync_followups' });
+  for (const n of doneNotices(t, after, events)) out.push({ kind: 'followup_done', ...n });
   return out;
 }
 

@@ -20,6 +20,10 @@ export const EMOJI: Readonly<Record<string, string>> = {
   white_large_square: '⬜',
   test_tube: '🧪',
   loudspeaker: '📢',
+  bulb: '💡',
+  // issue 12: follow-ups
+  clipboard: '📋',
+  thinking_face: '🤔',
 };
 
 /** The emoji a short name stands for, or undefined (an own property only: no `constructor`). */

@@ -51,7 +51,27 @@ export type ErrorCode =
   | 'unknown_scenario'
   | 'bad_audience'
   | 'notice_no_channel'
-  | 'notice_changed';
+  | 'notice_changed'
+  // issue 12: capture during the incident (capture.ts)
+  | 'whys_full'
+  | 'bad_why_number'
+  | 'bad_impact'
+  | 'impact_not_number'
+  | 'impact_too_many'
+  | 'bad_lesson_kind'
+  // issue 12: stats
+  | 'bad_since'
+  // issue 12: durations (declare --started)
+  | 'bad_started'
+  | 'started_in_future'
+  | 'started_too_early'
+  // issue 12: follow-ups
+  | 'due_in_past'
+  | 'bad_actions_filter'
+  | 'bad_action_done'
+  // issue 12: the 48-hour rule (postmortem-review.ts)
+  | 'postmortem_not_resolved'
+  | 'postmortem_already_reviewed';
 
 export type ErrorDetails = Record<string, string | number>;
 

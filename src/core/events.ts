@@ -1,6 +1,6 @@
 import type { PolicySnapshot } from './escalation.js';
 import type { AlertLink } from './alerts/types.js';
-import type { ActionItem, Actor, ActiveStatus, ChecklistStep, NoticeAudience, Role } from './model.js';
+import type { ActionItem, Actor, ActiveStatus, ChecklistStep, LessonKind, NoticeAudience, Role } from './model.js';
 
 /**
  * Timeline events: the record of an incident. Each one says who did what and when; the incident's
@@ -40,7 +40,8 @@ export type EventBody =
   | { type: 'message_deleted'; channelId: string; messageId: string }
   /** Someone marked a message as a key moment (📌 reaction or a pin). */
   | { type: 'key_event'; channelId: string; messageId: string; text: string }
-  | { type: 'action_added'; item: Omit<ActionItem, 'status' | 'createdAt'> }
+  /** `item.dueAt` only for a typed `--due` date; a horizon's due date comes with the resolve (followups.ts). */
+  | { type: 'action_added'; item: Omit<ActionItem, 'status' | 'createdAt' | 'completedAt'> }
   | { type: 'action_completed'; id: string }
   /** `stillFiring`: alerts of the incident's group that had not resolved when it was resolved. */
   | { type: 'resolved'; summary?: string; stillFiring?: number }
@@ -97,7 +98,26 @@ export type EventBody =
   /** A stakeholder notice was posted to its audience's channel. */
   | { type: 'notice_posted'; audience: NoticeAudience; text: string }
   /** A drill's scenario posted its symptom number `index` (drills.ts). */
-  | { type: 'drill_symptom'; index: number };
+  | { type: 'drill_symptom'; index: number }
+  // issue 12: capture during the incident (capture.ts)
+  /** Why number `n` (1–5) of the five whys, as typed; `rewrite` when it replaced an earlier answer. */
+  | { type: 'why_recorded'; n: number; text: string; rewrite?: true }
+  /** The direct cause, or with `underlying` the underlying one; a later one replaces it. */
+  | { type: 'cause_recorded'; text: string; underlying?: true }
+  /** Impact figures; a key recorded again replaces its earlier value. */
+  | { type: 'impact_recorded'; values: Record<string, number | string> }
+  /** A lesson: by command (good, bad, lucky), or a message marked 💡 (unsorted, with its id and who wrote it). */
+  | { type: 'lesson_recorded'; kind: LessonKind; text: string; messageId?: string; author?: Actor }
+  /** The incident's summary, as `/incident summary` set it. */
+  | { type: 'summary_set'; text: string }
+  // issue 12: follow-ups
+  /** The first close of an incident without action items asked the commander whether that is deliberate (asked once). */
+  | { type: 'followups_asked' }
+  // issue 12: the 48-hour rule (postmortem-review.ts)
+  /** The postmortem was not reviewed `hours` after the resolve: the commander was reminded. */
+  | { type: 'postmortem_reminded'; hours: 24 | 48 }
+  /** `/incident postmortem done [@reviewers]`: the postmortem review took place, with these people. */
+  | { type: 'postmortem_reviewed'; reviewers: Actor[] };
 
 export type EventType = EventBody['type'];
 

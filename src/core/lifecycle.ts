@@ -19,6 +19,8 @@ export interface DeclareInput {
   severity: string;
   private: boolean;
   drill?: { scenario: string; dry?: true };
+  /** When the impact began (`declare --started`), for the time to detect. */
+  detectedAt?: string;
 }
 
 export function declareEvents(input: DeclareInput, actor: Actor, now: Date): IncidentEvent[] {
@@ -60,6 +62,10 @@ export interface NewActionItem {
   text: string;
   owner?: Actor;
   horizon: Horizon;
+  /** A typed `--due` date (issue 12, followups.ts parseDue); a horizon's comes with the resolve. */
+  dueAt?: string;
+  /** The zone a horizon's due date is counted in (the configured `timeZone`; followups.ts addHorizon). */
+  timeZone?: string;
 }
 
 export function decideAction(inc: Incident, item: NewActionItem, actor: Actor, now: Date): IncidentEvent[] {

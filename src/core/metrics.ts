@@ -1,6 +1,7 @@
 import { between } from './durations.js';
 import type { IncidentEvent } from './events.js';
 import { ACTIVE_STATUSES, type ActiveStatus } from './model.js';
+import { ackByTier, mitigatedAt, severityChanges, type SeverityChange, type TierAck } from './tier-acks.js';
 
 /**
  * Pure folds over an incident's events. Every number here comes from event times, never from the
@@ -29,13 +30,29 @@ export interface IncidentTimes {
   /** When the impact began, when an alert said so (its startsAt), and from then to the declaration. */
   detectedAt?: string;
   timeToDetectMs?: number;
+  /** First time the incident reached monitoring, and declared → then: the time to mitigate. */
+  mitigatedAt?: string;
+  timeToMitigateMs?: number;
+  /** Each policy tier that was paged: its first page and its own first acknowledgement (tier-acks.ts). */
+  ackByTier?: TierAck[];
+  /** Every severity change, in time order. */
+  severityChanges: SeverityChange[];
 }
 
 /**
  * Events in time order. Stable, so events recorded at the same instant keep their append order;
  * needed because a captured chat message keeps its original (possibly earlier) time.
  */
+/** `a` before `b`; two `toISOString()` forms (24 characters, UTC) compare as text, without parsing. */
+function earlier(a: string, b: string): boolean {
+  return a.length === 24 && b.length === 24 && a.endsWith('Z') && b.endsWith('Z') ? a < b : Date.parse(a) < Date.parse(b);
+}
+
 export function chronological<E extends { at: string }>(events: readonly E[]): E[] {
+  // Usually in order already (a stream is appended as things happen): one pass says so, no sort.
+  let inOrder = true;
+  for (let i = 1; i < events.length && inOrder; i++) inOrder = !earlier(events[i]!.at, events[i - 1]!.at);
+  if (inOrder) return events.slice();
   return events
     .map((e, i) => ({ e, i, ms: Date.parse(e.at) }))
     .sort((a, b) => a.ms - b.ms || a.i - b.i)
@@ -67,6 +84,8 @@ export function incidentTimes(events: readonly IncidentEvent[], until?: Date): I
   const firstPage = sorted.find((e) => e.type === 'paged' && e.users.length > 0);
   const ack = sorted.find((e) => e.type === 'acknowledged' && !e.own);
   const detectedAt = declared.type === 'declared' ? declared.detectedAt : undefined;
+  const mitigated = mitigatedAt(sorted);
+  const tiers = ackByTier(sorted);
   return {
     declaredAt: declared.at,
     ...(detectedAt ? { detectedAt, timeToDetectMs: Math.max(0, between(detectedAt, declared.at)) } : {}),
@@ -76,6 +95,9 @@ export function incidentTimes(events: readonly IncidentEvent[], until?: Date): I
     ...(resolvedAt ? { resolvedAt, timeToResolveMs: between(declared.at, resolvedAt) } : {}),
     ...(cancelledAt ? { cancelledAt, timeToCancelMs: between(declared.at, cancelledAt) } : {}),
     ...(closedAt ? { closedAt } : {}),
+    ...(mitigated ? { mitigatedAt: mitigated, timeToMitigateMs: Math.max(0, between(declared.at, mitigated)) } : {}),
+    ...(tiers.length ? { ackByTier: tiers } : {}),
+    severityChanges: severityChanges(sorted),
     statusDurations,
   };
 }

@@ -66,6 +66,28 @@ export interface ActionItem {
   horizon: Horizon;
   status: 'open' | 'done';
   createdAt: string;
+  // issue 12: follow-ups (followups.ts)
+  /** When it is due, ISO: a typed `--due` date, or its horizon counted from the resolve (none before). */
+  dueAt?: string;
+  /** When it was marked done. */
+  completedAt?: string;
+  /** The configured zone when it was added: its horizon's due date is counted in it (none: UTC). */
+  timeZone?: string;
+}
+
+/** What kind of lesson: went well, went badly, got lucky, or marked 💡 and not sorted yet. */
+export const LESSON_KINDS = ['good', 'bad', 'lucky', 'unsorted'] as const;
+export type LessonKind = (typeof LESSON_KINDS)[number];
+
+export interface Lesson {
+  kind: LessonKind;
+  text: string;
+  by: Actor;
+  at: string;
+  /** The chat message it came from (a 💡 reaction): each message gives one lesson. */
+  messageId?: string;
+  /** Who wrote that message, when the timeline knows (`by` is who marked it). */
+  author?: Actor;
 }
 
 export interface StatusChange {
@@ -151,6 +173,23 @@ export interface Incident extends IncidentKey {
   actionItems: ActionItem[];
   participants: Actor[];
   postmortemPath?: string;
+  /** issue 12: the commander was asked, once, whether closing without any follow-up is deliberate. */
+  followupsAsked?: true;
+  // issue 12: capture during the incident (capture.ts)
+  /** The five whys as typed, in order: index 0 is why 1. */
+  whys?: string[];
+  directCause?: string;
+  underlyingCause?: string;
+  /** Impact figures (`/incident impact users=1200 revenue=4.2M`): plain numbers kept as numbers. */
+  impact?: Record<string, number | string>;
+  /** Lessons as recorded: good / bad / lucky by command, unsorted from a 💡 reaction. */
+  lessons?: Lesson[];
+  // issue 12: the 48-hour rule (postmortem-review.ts); cleared by a reopen
+  /** When `/incident postmortem done` recorded the review of the postmortem. */
+  postmortemReviewedAt?: string;
+  postmortemReviewers?: Actor[];
+  /** The review reminders of the latest resolve already sent (24, 48: hours after it). */
+  postmortemReminded?: number[];
   /** Present when an alert group opened the incident. */
   alerts?: IncidentAlerts;
   /** Triage: paged from an alert, no channel until someone presses Declare. */

@@ -35,7 +35,24 @@ export interface OutboundMessage {
  * (notice_<audience>, its value the incident number and the draft's stamp) and Edit
  * (notice_edit_<audience>, which opens a form where the platform has forms).
  */
-export const BUTTON_ACTIONS = ['ack', 'escalate', 'declare', 'resolve', 'update', 'snooze_15', 'snooze_60', 'take_comms', 'take_scribe', 'notice_internal', 'notice_external', 'notice_edit_internal', 'notice_edit_external'] as const;
+export const BUTTON_ACTIONS = [
+  'ack',
+  'escalate',
+  'declare',
+  'resolve',
+  'update',
+  'snooze_15',
+  'snooze_60',
+  'take_comms',
+  'take_scribe',
+  'notice_internal',
+  'notice_external',
+  'notice_edit_internal',
+  'notice_edit_external',
+  // issue 12: the question on closing without follow-ups (src/app/followup-buttons.ts)
+  'no_followups',
+  'add_followup',
+] as const;
 export type ButtonAction = (typeof BUTTON_ACTIONS)[number];
 
 /** A button. `id` says what it does; `value` carries what it acts on (an incident number). */
@@ -54,6 +71,17 @@ export interface ChannelRef {
 export interface MessageRef {
   channelId: string;
   messageId: string;
+}
+
+/** A file the bot sends someone by direct message (ChatPort.dmFile). */
+export interface UploadFile {
+  /** The file name people see and download, with its extension (`stats.png`). */
+  name: string;
+  data: Buffer;
+  /** Shown above the file where the platform has titles (Slack); default the name. */
+  title?: string;
+  /** Alternative text for an image, for screen readers (Slack alt_text, Discord description). */
+  alt?: string;
 }
 
 /**
@@ -88,6 +116,16 @@ export interface ChatPort {
    * twice must not fail the second time.
    */
   pin(workspace: string, ref: MessageRef): Promise<void>;
+  /**
+   * Sends a file to one person by direct message (the `/incident stats` chart, a PNG: the answer
+   * is theirs alone, so is the chart), with `message` as its comment when given. Never into a
+   * channel, never joining one. Slack uploads it to the DM channel `dm` opens (conversations.open)
+   * in three steps (files.getUploadURLExternal, the upload URL, files.completeUploadExternal; scope
+   * `files:write`), Discord sends it as an attachment in the DM channel, the terminal prints one
+   * line naming it. Failures are PlatformErrors as for `dm`; nothing is retried here (the caller
+   * answers without the file).
+   */
+  dmFile(workspace: string, userId: string, file: UploadFile, message?: OutboundMessage): Promise<void>;
   /** The display name of a user id, for records that outlive the chat (postmortem files). */
   userName(workspace: string, userId: string): Promise<string>;
   /**
@@ -221,7 +259,7 @@ export interface Logger {
 }
 
 /** One escalation step of one incident. Its queue job id is derived from these fields alone. */
-export type StepKind = 'ack_timeout' | 'update_due' | 'roles_due' | 'drill_step';
+export type StepKind = 'ack_timeout' | 'update_due' | 'roles_due' | 'drill_step' | 'postmortem_due';
 
 export interface StepRef {
   workspace: string;
@@ -233,7 +271,8 @@ export interface StepRef {
    * An acknowledgement timeout (the policy's ackTimeout) rather than a policy step; or a timer of
    * the guided response: an update reminder (`update_due`, `step` = its due time in seconds) or
    * the check for roles nobody holds (`roles_due`), a drill's next symptom (`drill_step`, `step` =
-   * the symptom's index). Those are not paging: nothing cancels
+   * the symptom's index), a postmortem review reminder (`postmortem_due`, `step` = its due time
+   * in seconds; issue 12). Those are not paging: nothing cancels
    * them with the steps, and each re-reads the incident and does nothing once it moved on.
    */
   kind?: StepKind;

@@ -1,4 +1,4 @@
-import { between, formatClock, formatDate, formatDuration, formatTime } from './durations.js';
+import { between, formatClock, formatDate, formatDuration, formatPreciseDuration, formatTime } from './durations.js';
 import type { IncidentEvent } from './events.js';
 import type { Translate } from './i18n/index.js';
 import { chronological, incidentTimes, type IncidentTimes } from './metrics.js';
@@ -6,6 +6,12 @@ import { codeBlock, headingText, inline, prose } from './markdown.js';
 import { ACTIVE_STATUSES, HORIZONS, type Incident } from './model.js';
 import { formatTimeline, timelineEntries } from './timeline.js';
 import { drillScore } from './drills.js';
+import { reviewedLines } from './postmortem-review.js';
+import { withLatestNames } from './names.js';
+import { project } from './projection.js';
+import { ackFigure, detectText, mitigateText, severityChangesText, tierAckText } from './postmortem-figures.js';
+import { peopleSection } from './postmortem-people.js';
+import { formatFigure, impactSection, lessonsSection, rootCauseSection } from './postmortem-capture.js';
 
 /**
  * The postmortem draft, following seed 004 appendix B: overview, timeline, root cause with 5 Whys,
@@ -28,6 +34,17 @@ export interface PostmortemOptions {
 }
 
 export function renderPostmortem(incident: Incident, events: readonly IncidentEvent[], opts: PostmortemOptions): string {
+  // One person, one name (names.ts): every id reads with the latest name known for it, the
+  // incident's roles and owners too (projected again from the renamed events). The renamed
+  // events are not scanned for names a second time (issue 12's bench: a third of a 10k render).
+  // Only the key goes in: the whole incident would seed the new state with its own lessons, and
+  // the renamed events would append them a second time.
+  const named = withLatestNames(events);
+  if (named === events) return renderNamed(incident, events, opts);
+  return renderNamed(project(null, named, { workspace: incident.workspace, number: incident.number }), named, opts);
+}
+
+function renderNamed(incident: Incident, events: readonly IncidentEvent[], opts: PostmortemOptions): string {
   const { t } = opts;
   const times = incidentTimes(events);
   const lines = [
@@ -37,38 +54,27 @@ export function renderPostmortem(incident: Incident, events: readonly IncidentEv
     '',
     ...overview(incident, events, times, opts),
     '',
+    ...peopleSection(events, times.declaredAt, t, opts.timeZone),
+    '',
     // A drill is scored instead of measured: how fast the practice went, and how much of the checklist.
     ...(incident.drill ? [...drillScore(incident, events, t), ''] : []),
     ...timelineSection(events, opts),
     '',
-    t('pm.root_cause'),
+    ...rootCauseSection(incident, t),
     '',
-    t('pm.direct_cause'),
-    t('pm.underlying_cause'),
-    t('pm.five_whys'),
-    ...[1, 2, 3, 4, 5].map((n) =>
-      t('pm.why', { n, question: n === 1 ? t('pm.why_first', { title: inline(incident.title) }) : t('pm.why_next') }),
-    ),
-    '',
-    t('pm.impact'),
-    '',
-    t('pm.service_impact', { service: incident.service?.trim() ? inline(incident.service) : t('pm.fill_in'), duration: durationText(times, t) }),
-    t('pm.business_impact'),
+    ...impactSection(incident, durationText(times, t), t),
     '',
     ...immediateActions(events, times, opts),
     '',
     ...prevention(incident, t),
     '',
-    t('pm.lessons'),
-    '',
-    t('pm.went_well'),
-    t('pm.went_badly'),
-    t('pm.got_lucky'),
-    t('pm.insights'),
+    ...lessonsSection(incident, t),
     '',
     '---',
     '',
     t('pm.footer', { date: formatDate(opts.now.toISOString(), opts.timeZone) }),
+    // issue 12: the 48-hour rule. The review, once recorded (`/incident postmortem done`).
+    ...reviewedLines(incident, t, opts.timeZone),
   ];
   return lines.join('\n') + '\n';
 }
@@ -91,6 +97,7 @@ function overview(incident: Incident, events: readonly IncidentEvent[], times: I
   const severity = inline(incident.severity);
   const rows: [string, string][] = [
     [t('pm.severity'), sevName && sevName !== incident.severity ? `${severity} (${inline(sevName)})` : severity],
+    ...optionalRow(t('pm.severity_changes'), severityChangesText(times, t, tz)),
     // Times here are the configured zone's, named, as a file read anywhere needs (chat shows each reader's own).
     [t('pm.time_zone'), inline(tz)],
     [t('pm.declared'), t('pm.declared_by', { time: formatTime(times.declaredAt, tz), name: inline(incident.declaredBy.name) })],
@@ -99,16 +106,17 @@ function overview(incident: Incident, events: readonly IncidentEvent[], times: I
       ? [[t('pm.cancelled'), formatTime(times.cancelledAt, tz) + (cancel.reason?.trim() ? t('word.because', { text: prose(cancel.reason) }) : '')] as [string, string]]
       : []),
     [t('pm.closed'), times.closedAt ? formatTime(times.closedAt, tz) : none],
-    [t('pm.duration'), durationText(times, t)],
-    ...(times.detectedAt && times.timeToDetectMs !== undefined
-      ? [[t('pm.ttd'), t('pm.ttd_value', { duration: formatDuration(times.timeToDetectMs, t), started: formatTime(times.detectedAt, tz) })] as [string, string]]
-      : []),
+    [t('pm.duration'), durationText(times, t, formatPreciseDuration)],
+    ...optionalRow(t('pm.ttd'), detectText(times, events, t, tz)),
     [t('pm.tta'), ackText(times, t, tz)],
+    ...optionalRow(t('pm.tta_tiers'), tierAckText(times, t, tz)),
+    [t('pm.ttm'), mitigateText(times, t, tz)],
     [t('pm.service'), cellOr(incident.service)],
     [t('pm.commander'), cellOr(incident.roles.commander?.name)],
     [t('pm.roles'), others.length ? others.join(', ') : none],
     [t('pm.participants'), incident.participants.map((p) => inline(p.name)).join(', ') || none],
-    [t('pm.affected_users'), fill],
+    // issue 12: from `/incident impact users=…`, grouped as the Impact section shows it.
+    [t('pm.affected_users'), incident.impact?.users === undefined ? fill : formatFigure(incident.impact.users)],
     [t('pm.summary'), cellOr(incident.summary, prose)],
     [t('pm.resolution'), cellOr(incident.resolution, prose)],
     [t('pm.status_times'), statusTimes.length ? statusTimes.join(' · ') : none],
@@ -123,16 +131,14 @@ function overview(incident: Incident, events: readonly IncidentEvent[], times: I
   ];
 }
 
-/** MTTA: first page → first acknowledgement, with who answered; or why there is no figure. */
+/** MTTA: first page → first acknowledgement, with who answered; or why there is no figure (postmortem-figures.ts). */
 function ackText(times: ReturnType<typeof incidentTimes>, t: Translate, tz: string): string {
-  if (!times.firstPagedAt) return t('pm.tta_no_page');
-  if (times.timeToAckMs === undefined || !times.acknowledgedAt) return t('pm.tta_no_ack', { paged: formatTime(times.firstPagedAt, tz) });
-  return t('pm.tta_value', {
-    duration: formatDuration(times.timeToAckMs, t),
-    paged: formatClock(times.firstPagedAt, tz),
-    acked: formatClock(times.acknowledgedAt, tz),
-    name: inline(times.acknowledgedBy ?? ''),
-  });
+  return ackFigure(times, t, tz);
+}
+
+/** A row of the overview that only some incidents have (a detection time, a severity change). */
+function optionalRow(label: string, value: string | undefined): [string, string][] {
+  return value === undefined ? [] : [[label, value]];
 }
 
 function timelineSection(events: readonly IncidentEvent[], opts: PostmortemOptions): string[] {
@@ -172,8 +178,8 @@ function prevention(incident: Incident, t: Translate): string[] {
   return out;
 }
 
-function durationText(times: IncidentTimes, t: Translate): string {
-  if (times.timeToResolveMs !== undefined) return formatDuration(times.timeToResolveMs, t);
-  if (times.timeToCancelMs !== undefined) return t('pm.until_cancelled', { duration: formatDuration(times.timeToCancelMs, t) });
+function durationText(times: IncidentTimes, t: Translate, format: (ms: number, t: Translate) => string = formatDuration): string {
+  if (times.timeToResolveMs !== undefined) return format(times.timeToResolveMs, t);
+  if (times.timeToCancelMs !== undefined) return t('pm.until_cancelled', { duration: format(times.timeToCancelMs, t) });
   return t('pm.not_resolved');
 }

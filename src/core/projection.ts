@@ -1,5 +1,8 @@
 import { applyChecklist } from './checklist.js';
 import { applyEscalation } from './escalation-projection.js';
+import { applyCapture } from './capture-projection.js';
+import { addedItem, completedItems, itemsAtResolve } from './followups-projection.js';
+import { applyReview, withoutReview } from './postmortem-review.js';
 import type { IncidentEvent } from './events.js';
 import type { Actor, AlertItem, Incident, IncidentKey } from './model.js';
 import { incidentRef } from './model.js';
@@ -77,8 +80,8 @@ function applyEvent(state: Incident | null, e: IncidentEvent, key?: IncidentKey)
       return { ...s, updateSnoozedUntil: e.until };
     case 'reopened': {
       const { resolvedAt: _r, resolution: _s, ...rest } = s;
-      // Back to work: the update clock starts again from the reopening.
-      return { ...withoutReminders(rest), status: 'investigating', lastUpdateAt: e.at, statusHistory: [...s.statusHistory, { status: 'investigating', at: e.at }] };
+      // Back to work: the update clock starts again from the reopening; the postmortem review with the next resolve.
+      return { ...withoutReview(withoutReminders(rest)), status: 'investigating', lastUpdateAt: e.at, statusHistory: [...s.statusHistory, { status: 'investigating', at: e.at }] };
     }
     case 'roles_reminded':
       return { ...s, rolesReminded: true };
@@ -105,17 +108,18 @@ function applyEvent(state: Incident | null, e: IncidentEvent, key?: IncidentKey)
     case 'action_added':
       return {
         ...s,
-        actionItems: [...s.actionItems, { ...e.item, status: 'open', createdAt: e.at }],
+        actionItems: [...s.actionItems, addedItem(s, e)],
         participants: e.item.owner ? withParticipant(s.participants, e.item.owner) : s.participants,
       };
     case 'action_completed':
-      return { ...s, actionItems: s.actionItems.map((a) => (a.id === e.id ? { ...a, status: 'done' } : a)) };
+      return { ...s, actionItems: completedItems(s.actionItems, e) };
     case 'resolved':
       return {
         ...s,
         status: 'resolved',
         resolvedAt: e.at,
         lastUpdateAt: e.at,
+        actionItems: itemsAtResolve(s.actionItems, e.at),
         ...(e.summary ? { resolution: e.summary } : {}),
         statusHistory: [...s.statusHistory, { status: 'resolved', at: e.at }],
       };
@@ -140,6 +144,20 @@ function applyEvent(state: Incident | null, e: IncidentEvent, key?: IncidentKey)
       const { triage: _t, ...rest } = s;
       return rest;
     }
+    // issue 12: capture during the incident
+    case 'why_recorded':
+    case 'cause_recorded':
+    case 'impact_recorded':
+    case 'lesson_recorded':
+    case 'summary_set':
+      return applyCapture(s, e);
+    // issue 12: follow-ups
+    case 'followups_asked':
+      return { ...s, followupsAsked: true };
+    // issue 12: the 48-hour rule
+    case 'postmortem_reminded':
+    case 'postmortem_reviewed':
+      return applyReview(s, e);
     case 'escalation_started':
     case 'paged':
     case 'acknowledged':

@@ -4,6 +4,7 @@ import type { Translate } from './i18n/index.js';
 import { chronological } from './metrics.js';
 import type { Actor } from './model.js';
 import { alertText } from './alerts/incident.js';
+import { captureText } from './capture-text.js';
 
 /** One line of the human-facing timeline. */
 export interface TimelineEntry {
@@ -108,6 +109,21 @@ function eventText(e: IncidentEvent, t: Translate, opts: PeopleOption): string |
       return t('timeline.drill_symptom', { n: e.index + 1 });
     case 'notice_posted':
       return t('timeline.notice_posted', { audience: t(`word.audience.${e.audience}`) });
+    // issue 12: follow-ups
+    case 'followups_asked':
+      return t('timeline.followups_asked');
+    // issue 12: the 48-hour rule
+    case 'postmortem_reminded':
+      return t('timeline.postmortem_reminded', { hours: e.hours });
+    case 'postmortem_reviewed':
+      return t('timeline.postmortem_reviewed', { reviewers: e.reviewers.map((r) => person(r, opts)).join(', ') });
+    // issue 12: capture during the incident
+    case 'why_recorded':
+    case 'cause_recorded':
+    case 'impact_recorded':
+    case 'lesson_recorded':
+    case 'summary_set':
+      return captureText(e, t);
     default:
       return undefined; // bookkeeping
   }

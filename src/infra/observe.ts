@@ -27,7 +27,7 @@ function count(metrics: Metrics, e: IncidentEvent): void {
   else if (e.type === 'acknowledged') metrics.acknowledged(e.ttaMs);
 }
 
-const CHAT_METHODS: ReadonlySet<PropertyKey> = new Set<keyof ChatPort>(['createChannel', 'invite', 'setTopic', 'post', 'update', 'dm', 'announce', 'react', 'pin', 'userName', 'isMember']);
+const CHAT_METHODS: ReadonlySet<PropertyKey> = new Set<keyof ChatPort>(['createChannel', 'invite', 'setTopic', 'post', 'update', 'dm', 'announce', 'react', 'pin', 'dmFile', 'userName', 'isMember']);
 
 /** The chat port, counting each failed call by its PlatformError kind (`other` for anything else). */
 export function observedChat(chat: ChatPort, metrics: Metrics, platform: string): ChatPort {

@@ -42,7 +42,7 @@ export function stepJobIdPrefix(workspace: string, number: number): string {
  * `rem-<ws>-<n>-`: the guided response's timers of one incident (update reminders, the roles
  * check), apart from its escalation steps so that cancelling those never touches these.
  * `rem-<ws>-<n>-u<due seconds>` is one reminder, `rem-<ws>-<n>-roles` the roles check,
- * `rem-<ws>-<n>-d<index>` a drill's symptom.
+ * `rem-<ws>-<n>-d<index>` a drill's symptom, `rem-<ws>-<n>-p<due seconds>` a postmortem review reminder.
  */
 export function reminderJobIdPrefix(workspace: string, number: number): string {
   return `rem-${encodePart(workspace)}-${checkInt('number', number)}-`;
@@ -56,6 +56,7 @@ export function stepJobId(ref: StepRef): string {
   if (ref.kind === 'update_due') return `${reminderJobIdPrefix(ref.workspace, ref.number)}u${checkInt('step', ref.step)}`;
   if (ref.kind === 'roles_due') return `${reminderJobIdPrefix(ref.workspace, ref.number)}roles`;
   if (ref.kind === 'drill_step') return `${reminderJobIdPrefix(ref.workspace, ref.number)}d${checkInt('step', ref.step)}`;
+  if (ref.kind === 'postmortem_due') return `${reminderJobIdPrefix(ref.workspace, ref.number)}p${checkInt('step', ref.step)}`;
   const head = `${stepJobIdPrefix(ref.workspace, ref.number)}g${checkInt('generation', ref.generation)}`;
   return ref.kind === 'ack_timeout' ? `${head}-ack` : `${head}-s${checkInt('step', ref.step)}`;
 }

@@ -9,7 +9,7 @@ import { discordTestApp, envFor, type DiscordTestApp } from '../support/discord-
 import { PAGING, discordSteps } from '../support/discord-steps.js';
 
 /**
- * `/incident` on Discord: the registered command, how options become the text the subcommands
+ * `/incident` on Discord: the registered commands, how options become the text the subcommands
  * parse, every subcommand answering as it does on the local workspace, the 3-second rule,
  * channels (private, category, taken names) and the page buttons.
  */
@@ -39,15 +39,20 @@ function runRegister(env: NodeJS.ProcessEnv): Promise<{ code: number | null; out
 }
 
 describe('npm run discord:register', () => {
-  it('registers /incident in the guild with every subcommand and its options', async () => {
+  it('registers /incident and /postmortem in the guild, every command of commands/ on one of them, with its options', async () => {
     fake = await FakeDiscord.start();
     const env: NodeJS.ProcessEnv = { ...process.env, DISCORD_TOKEN: 'test-token', DISCORD_APPLICATION_ID: IDS.application, DISCORD_GUILD_ID: IDS.guild, DISCORD_API_URL: fake.apiUrl };
     delete env.INCIDENT_CONFIG;
     const run = await runRegister(env);
-    expect(run).toMatchObject({ code: 0, out: `Registered /incident with ${commands.length} subcommands in guild ${IDS.guild}.\n` });
-    const [command] = (fake.state.commands.get(IDS.guild) ?? []) as { name: string; options: { name: string; options?: { name: string; type: number; required?: boolean; choices?: { value: string }[] }[] }[] }[];
-    expect(command?.name).toBe('incident');
-    expect(command?.options.map((o) => o.name)).toEqual(commands.map((c) => c.name));
+    expect(run).toMatchObject({ code: 0, out: `Registered /incident with 23 subcommands and /postmortem with 9 subcommands in guild ${IDS.guild}.\n` });
+    const registered = (fake.state.commands.get(IDS.guild) ?? []) as { name: string; options: { name: string; options?: { name: string; type: number; required?: boolean; choices?: { value: string }[] }[] }[] }[];
+    expect(registered.map((c) => c.name)).toEqual(['incident', 'postmortem']);
+    const [command, postmortem] = registered;
+    // /incident as before issue 12; the rest under /postmortem, `postmortem` itself as draft and done.
+    const moved = ['why', 'cause', 'impact', 'lesson', 'summary', 'postmortem', 'actions', 'stats'];
+    expect(command?.options.map((o) => o.name)).toEqual(commands.map((c) => c.name).filter((name) => !moved.includes(name)));
+    expect(postmortem?.options.map((o) => o.name)).toEqual(['why', 'cause', 'impact', 'lesson', 'summary', 'draft', 'done', 'actions', 'stats']);
+    expect(postmortem?.options.find((o) => o.name === 'stats')?.options?.find((o) => o.name === 'sev')?.choices?.map((c) => c.value)).toEqual(['P1', 'P2', 'P3', 'P4']);
     const declare = command?.options.find((o) => o.name === 'declare')?.options ?? [];
     expect(declare.map((o) => [o.name, o.type, o.required ?? false])).toEqual([
       ['title', 3, true],
@@ -55,6 +60,7 @@ describe('npm run discord:register', () => {
       ['service', 3, false],
       ['summary', 3, false],
       ['private', 5, false],
+      ['started', 3, false],
     ]);
     expect(declare[1]?.choices?.map((c) => c.value)).toEqual(['P1', 'P2', 'P3', 'P4']);
   });
@@ -64,7 +70,7 @@ describe('npm run discord:register', () => {
     delete env.DISCORD_GUILD_ID;
     const run = await runRegister(env);
     expect(run.code).toBe(1);
-    expect(run.err).toContain('set DISCORD_GUILD_ID to register the command');
+    expect(run.err).toContain('set DISCORD_GUILD_ID to register the commands');
   });
 });
 
@@ -118,7 +124,7 @@ describe('/incident on Discord', () => {
       ['role', { role: 'comms', user: bob }, 'Done.'],
       ['note', { text: '--force is "risky"' }, 'Noted on the timeline of INC-1.'],
       ['action', { text: 'add the missing index', owner: bob, due: '1w' }, 'Added action item A1 to INC-1.'],
-      ['action', { done: 'A1' }, 'Done.'],
+      ['action', { done: 'A1' }, 'Action item A1 of INC-1 is done.'],
       ['page', { user: erin, message: 'need a DBA' }, `Paging <@${erin.id}>.`],
       ['escalate', {}, 'Escalating INC-1: the next tier is being paged.'],
     ];

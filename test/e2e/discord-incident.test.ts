@@ -73,7 +73,7 @@ describe('an incident on Discord, end to end', () => {
     expect(postmortem).toContain('(edited a message) api-2 and api-3 connection pools exhausted');
     expect(postmortem).toContain('(deleted a message)');
     expect(fake.state.messagesIn(channelId).every((m) => m.content.length <= 2000)).toBe(true);
-    const file = await readFile(closed.text.replace(/^.*Postmortem draft: /, ''), 'utf8');
+    const file = await readFile(/Postmortem draft: (\S+)/.exec(closed.text)?.[1] ?? '', 'utf8');
     expect(file).toContain('# Postmortem: INC-1 DB down');
   });
 });

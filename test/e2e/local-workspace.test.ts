@@ -101,7 +101,7 @@ describe('local workspace, end to end', () => {
     expect(pm).toMatch(/\| Service \| checkout \|/);
     expect(pm).toMatch(/\| Commander \| bob \|/);
     expect(pm).toMatch(/\| Participants \| bob, alice \|/);
-    expect(pm).toMatch(/\| Duration \(declared → resolved\) \| (under a minute|\d+ min) \|/);
+    expect(pm).toMatch(/\| Duration \(declared → resolved\) \| (\d+ s|\d+ min( \d+ s)?) \|/);
     // Messages from both runs, in order, with their authors.
     const a = pm.indexOf('bob  p95 latency 3.2 s, error rate 40%');
     const b = pm.indexOf('alice  connection pool exhausted on api-2');

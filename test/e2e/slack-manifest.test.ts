@@ -24,7 +24,7 @@ describe('docs/slack/manifest.yaml', () => {
     expect(urls[0]!.endsWith(EVENTS_PATH)).toBe(true);
     expect(m.settings.interactivity.is_enabled).toBe(true);
     expect(m.settings.event_subscriptions.bot_events).toEqual(expect.arrayContaining(['message.channels', 'message.groups', 'message.im', 'reaction_added', 'pin_added']));
-    const needed = ['commands', 'chat:write', 'channels:manage', 'groups:write', 'channels:read', 'groups:read', 'channels:history', 'groups:history', 'im:write', 'im:history', 'reactions:read', 'reactions:write', 'pins:read', 'pins:write', 'users:read'];
+    const needed = ['commands', 'chat:write', 'channels:manage', 'groups:write', 'channels:read', 'groups:read', 'channels:history', 'groups:history', 'im:write', 'im:history', 'reactions:read', 'reactions:write', 'pins:read', 'pins:write', 'files:write', 'users:read'];
     expect(m.oauth_config.scopes.bot).toEqual(expect.arrayContaining(needed));
   });
 });

@@ -44,6 +44,17 @@ export interface FakeMessage {
   timestamp: string;
   edited_timestamp: string | null;
   flags: number;
+  /** Files sent with the message (multipart), with their bytes for tests to read. */
+  attachments?: FakeAttachment[];
+}
+
+export interface FakeAttachment {
+  id: string;
+  filename: string;
+  content_type: string;
+  size: number;
+  description?: string;
+  data: Buffer;
 }
 
 export interface FakeGuild {
@@ -95,7 +106,7 @@ export function messagePayload(m: FakeMessage) {
     mention_everyone: false,
     mentions: [],
     mention_roles: [],
-    attachments: [],
+    attachments: (m.attachments ?? []).map(({ data: _data, ...a }) => ({ ...a, url: `https://cdn.fake.discord.test/attachments/${m.channel_id}/${a.id}/${a.filename}`, proxy_url: `https://media.fake.discord.test/attachments/${m.channel_id}/${a.id}/${a.filename}` })),
     pinned: false,
   };
 }
@@ -173,15 +184,15 @@ function interactionCommon(i: InteractionBase) {
   };
 }
 
-/** `/incident <subcommand> option:value ...` as Discord delivers it (INTERACTION_CREATE, type 2). */
-export function slashPayload(i: InteractionBase & { commandId: string; subcommand: string; options: SlashOption[]; users: FakeUser[] }) {
+/** `/<command> <subcommand> option:value ...` as Discord delivers it (INTERACTION_CREATE, type 2). */
+export function slashPayload(i: InteractionBase & { commandId: string; command: string; subcommand: string; options: SlashOption[]; users: FakeUser[] }) {
   const resolvedUsers = Object.fromEntries(i.users.map((u) => [u.id, userPayload(u)]));
   return {
     ...interactionCommon(i),
     type: 2,
     data: {
       id: i.commandId,
-      name: 'incident',
+      name: i.command,
       type: 1,
       options: [{ type: 1, name: i.subcommand, options: i.options }],
       ...(i.users.length ? { resolved: { users: resolvedUsers } } : {}),

@@ -1,8 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { INTENT, type FakeGateway } from './fake-discord-gateway.js';
-import { channelPayload, guildPayload, memberPayload, messagePayload, userPayload, type FakeChannel, type FakeMessage, type Overwrite } from './fake-discord-payloads.js';
+import { channelPayload, guildPayload, memberPayload, messagePayload, userPayload, type FakeAttachment, type FakeChannel, type FakeMessage, type Overwrite } from './fake-discord-payloads.js';
 import type { FakeDiscordState, InteractionRecord } from './fake-discord-state.js';
+import { multipart, type UploadedPart } from './fake-discord-multipart.js';
+
+export type { UploadedPart } from './fake-discord-multipart.js';
 
 /**
  * The REST half of FakeDiscord: the routes the bot uses, under `/api/v10`, answering as Discord
@@ -17,6 +20,8 @@ export interface RecordedRequest {
   path: string;
   query: URLSearchParams;
   body: Record<string, unknown>;
+  /** Files of a multipart/form-data request (`files[n]` parts), with their bytes. */
+  files?: UploadedPart[];
   /** When it arrived, in `performance.now()` milliseconds (as every time the fake records). */
   at: number;
   status?: number;
@@ -76,7 +81,7 @@ export class FakeRest {
       ['GET', /^\/channels\/(\d+)$/, ([c]) => (s.channels.has(c ?? '') ? ok(channelPayload(s.channel(c ?? ''))) : notFound('Unknown Channel', 10003))],
       ['PATCH', /^\/channels\/(\d+)$/, ([c], r) => this.editChannel(c ?? '', r.body)],
       ['PUT', /^\/channels\/(\d+)\/permissions\/(\d+)$/, ([c, id], r) => this.overwrite(c ?? '', id ?? '', r.body)],
-      ['POST', /^\/channels\/(\d+)\/messages$/, ([c], r) => this.post(c ?? '', r.body)],
+      ['POST', /^\/channels\/(\d+)\/messages$/, ([c], r) => this.post(c ?? '', r.body, r.files)],
       ['GET', /^\/channels\/(\d+)\/messages\/(\d+)$/, ([, m]) => (s.messages.has(m ?? '') ? ok(messagePayload(s.message(m ?? ''))) : notFound('Unknown Message', 10008))],
       ['PATCH', /^\/channels\/(\d+)\/messages\/(\d+)$/, ([, m], r) => ok(messagePayload(this.edit(s.message(m ?? ''), r.body)))],
       ['PUT', /^\/channels\/(\d+)\/messages\/(\d+)\/reactions\/([^/]+)\/@me$/, ([, m, e]) => this.botReacts(m ?? '', e ?? '')],
@@ -94,12 +99,16 @@ export class FakeRest {
     const url = new URL(req.url ?? '/', 'http://fake');
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
-    const text = Buffer.concat(chunks).toString();
+    const raw = Buffer.concat(chunks);
+    const text = raw.toString();
+    const contentType = String(req.headers['content-type']);
+    const form = contentType.includes('multipart/form-data') ? await multipart(raw, contentType) : null;
     const rec: RecordedRequest = {
       method: req.method ?? 'GET',
       path: decodeURIComponent(url.pathname).replace(/^\/api\/v\d+/, ''),
       query: url.searchParams,
-      body: text && String(req.headers['content-type']).includes('json') ? (JSON.parse(text) as Json) : {},
+      body: form ? form.body : text && contentType.includes('json') ? (JSON.parse(text) as Json) : {},
+      ...(form ? { files: form.files } : {}),
       at: performance.now(),
     };
     this.requests.push(rec);
@@ -196,8 +205,14 @@ export class FakeRest {
     return ok(channelPayload(channel));
   }
 
-  private post(channelId: string, body: Json): Answer {
-    const message = this.s.addMessage(channelId, this.s.bot, body as Partial<FakeMessage>);
+  /** A message, with the attachments `payload_json` names (`{ id: n }` → part `files[n]`), as Discord stores them. */
+  private post(channelId: string, body: Json, files: UploadedPart[] = []): Answer {
+    const declared = (Array.isArray(body.attachments) ? body.attachments : []) as { id?: unknown; filename?: string; description?: string }[];
+    const attachments: FakeAttachment[] = files.map((part, n) => {
+      const meta = declared.find((a) => String(a.id) === String(n)) ?? {};
+      return { id: this.s.snowflake(), filename: meta.filename ?? part.filename, content_type: part.contentType, size: part.data.length, ...(meta.description ? { description: meta.description } : {}), data: part.data };
+    });
+    const message = this.s.addMessage(channelId, this.s.bot, { ...(body as Partial<FakeMessage>), attachments });
     const intent = message.guild_id ? INTENT.GuildMessages : INTENT.DirectMessages;
     this.gateway.dispatch('MESSAGE_CREATE', messagePayload(message), intent);
     return ok(messagePayload(message));

@@ -97,6 +97,7 @@ export class FakeDiscordState {
       timestamp: at.toISOString(),
       edited_timestamp: null,
       flags: body.flags ?? 0,
+      ...(body.attachments?.length ? { attachments: body.attachments } : {}),
     };
     this.messages.set(message.id, message);
     return message;

@@ -141,15 +141,19 @@ export class FakeDiscord extends EventEmitter {
     this.gateway.dispatch('MESSAGE_REACTION_ADD', d, message.guild_id ? INTENT.GuildMessageReactions : INTENT.DirectMessageReactions);
   }
 
-  /** `/incident <subcommand>` with options; strings, numbers, booleans and people as option values. */
+  /**
+   * `/incident <subcommand>` with options; strings, numbers, booleans and people as option values.
+   * Another application command is named first: `slash(u, ch, 'postmortem why', { answer })`.
+   */
   slash(user: FakeUser, channelId: string, subcommand: string, options: Record<string, OptionValue> = {}): InteractionRecord {
+    const [command, sub] = subcommand.includes(' ') ? subcommand.split(/\s+/, 2) : ['incident', subcommand];
     const record = this.newInteraction(user, channelId);
     const opts: SlashOption[] = Object.entries(options).map(([name, v]) =>
       typeof v === 'object' ? { name, type: 6, value: v.id } : { name, type: typeof v === 'boolean' ? 5 : typeof v === 'number' ? 4 : 3, value: v },
     );
     const users = Object.values(options).filter((v): v is FakeUser => typeof v === 'object');
     const base = { id: record.id, token: record.token, applicationId: this.state.applicationId, user, channel: this.state.channel(channelId) };
-    this.gateway.dispatch('INTERACTION_CREATE', slashPayload({ ...base, commandId: IDS.command, subcommand, options: opts, users }));
+    this.gateway.dispatch('INTERACTION_CREATE', slashPayload({ ...base, commandId: IDS.command, command: command ?? 'incident', subcommand: sub ?? subcommand, options: opts, users }));
     return record;
   }
 

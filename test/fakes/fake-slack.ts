@@ -39,7 +39,9 @@ interface PendingFault {
 export const FAKE_TOKEN = 'xoxb-fake-token';
 export const FAKE_SECRET = 'fake-signing-secret';
 /** JSON-encoded arguments of Web API methods, sent as strings in form bodies. */
-const JSON_PARAMS = new Set(['blocks', 'view', 'attachments']);
+const JSON_PARAMS = new Set(['blocks', 'view', 'attachments', 'files']);
+/** The fault name of the upload URLs files.getUploadURLExternal hands out (not a Web API method). */
+export const UPLOAD_URL = 'upload';
 
 /** Answers a Web API method outside the workspace, checking the caller's token itself. */
 export type MethodHandler = (token: string, params: Params) => Answer;
@@ -66,6 +68,7 @@ export class FakeSlack {
     const fake = new FakeSlack(server, o.token ?? FAKE_TOKEN, o.workspace ?? new SlackWorkspace());
     server.on('request', (req: IncomingMessage, res: ServerResponse) => void fake.handle(req, res));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    fake.workspace.uploadBase = `${fake.baseUrl}/upload/`;
     return fake;
   }
 
@@ -83,7 +86,7 @@ export class FakeSlack {
     return new SlackSender(botUrl, secret, this);
   }
 
-  /** Makes the next `times` calls to `method` (matching `when`) fail with `fault`. */
+  /** Makes the next `times` calls to `method` (matching `when`) fail with `fault`; `UPLOAD_URL` for the file upload URLs. */
   fail(method: string, fault: Fault, o: { times?: number; when?: (params: Params) => boolean } = {}): void {
     this.faults.push({ method, fault, times: o.times ?? 1, ...(o.when ? { when: o.when } : {}) });
   }
@@ -141,8 +144,10 @@ export class FakeSlack {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const at = performance.now();
-    const raw = await readBody(req);
+    const bytes = await readBody(req);
+    const raw = bytes.toString('utf8');
     const path = new URL(req.url ?? '/', this.baseUrl).pathname;
+    if (path.startsWith('/upload/')) return this.upload(path.slice('/upload/'.length), bytes, String(req.headers['content-type'] ?? ''), res);
     if (path.startsWith('/respond/')) {
       this.responses.push({ url: `${this.baseUrl}${path}`, at, body: JSON.parse(raw || '{}') as ResponseUrlPost['body'] });
       return json(res, 200, { ok: true });
@@ -170,6 +175,26 @@ export class FakeSlack {
     json(res, 200, call.answer);
   }
 
+  /**
+   * The upload URL of files.getUploadURLExternal: Slack takes the bytes as the raw body or as a
+   * multipart form's file (the WebClient sends a form with one file field); it answers 200
+   * `OK - <length>` in plain text. A fault named `UPLOAD_URL` fails it with its status.
+   */
+  private async upload(fileId: string, body: Buffer, contentType: string, res: ServerResponse): Promise<void> {
+    const fault = this.takeFault(UPLOAD_URL, {});
+    if (fault && 'status' in fault) {
+      res.writeHead(fault.status, { 'content-type': 'text/plain' }).end('upload failed');
+      return;
+    }
+    const data = contentType.includes('multipart/form-data') ? await fileOfForm(body, contentType) : body;
+    const stored = data && this.workspace.receiveUpload(fileId, data);
+    if (!stored) {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('unknown upload');
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'text/plain' }).end(`OK - ${data.length}`);
+  }
+
   private takeFault(method: string, params: Params): Fault | undefined {
     const i = this.faults.findIndex((f) => f.method === method && (!f.when || f.when(params)));
     const pending = this.faults[i];
@@ -179,13 +204,20 @@ export class FakeSlack {
   }
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
+function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const parts: Buffer[] = [];
     req.on('data', (d: Buffer) => parts.push(d));
-    req.on('end', () => resolve(Buffer.concat(parts).toString('utf8')));
+    req.on('end', () => resolve(Buffer.concat(parts)));
     req.on('error', reject);
   });
+}
+
+/** The first file of a multipart/form-data body, parsed as any fetch Response parses a form. */
+async function fileOfForm(body: Buffer, contentType: string): Promise<Buffer | null> {
+  const form = await new Response(new Uint8Array(body), { headers: { 'content-type': contentType } }).formData();
+  for (const value of form.values()) if (typeof value !== 'string') return Buffer.from(await value.arrayBuffer());
+  return null;
 }
 
 /** Form-encoded (the WebClient's default) or JSON; JSON-valued arguments come back as objects. */

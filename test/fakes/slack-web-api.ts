@@ -3,6 +3,8 @@
  * views, and the Web API methods the bot calls, answering as Slack does (the same field names,
  * the same `ok: false` codes: name_taken, not_in_channel, channel_not_found, already_in_channel,
  * message_not_found, too_long, already_pinned). Only what the bot uses is modelled; anything else is `unknown_method`.
+ * Files arrive as Slack takes them since 2024: files.getUploadURLExternal, the bytes POSTed to the
+ * URL it gave (FakeSlack serves it), files.completeUploadExternal sharing them in a channel.
  */
 
 export type Params = Record<string, unknown>;
@@ -26,6 +28,19 @@ export interface FakeMessage {
   edits: number;
 }
 
+/** A file shared in a channel, with the bytes that were uploaded. */
+export interface FakeFile {
+  id: string;
+  name: string;
+  title: string;
+  alt?: string;
+  channel: string;
+  /** The message the share posted (`initial_comment`, or empty). */
+  ts: string;
+  comment: string;
+  data: Buffer;
+}
+
 export interface FakeUser {
   id: string;
   name: string;
@@ -44,6 +59,11 @@ export class SlackWorkspace {
   readonly reactions: { channel: string; ts: string; name: string; user: string }[] = [];
   readonly views: { id: string; trigger_id: string; view: Params }[] = [];
   readonly ephemerals: { channel: string; user: string; text: string }[] = [];
+  readonly files: FakeFile[] = [];
+  /** Where upload URLs point (FakeSlack sets its own `/upload/`). */
+  uploadBase = 'http://127.0.0.1:9/upload/';
+  /** Files asked for with files.getUploadURLExternal, until completed; `data` once uploaded. */
+  private readonly uploads = new Map<string, { name: string; length: number; alt?: string; data?: Buffer }>();
   private seq = 0;
 
   constructor(
@@ -78,6 +98,19 @@ export class SlackWorkspace {
     return this.pins.filter((x) => x.channel === channelId).map((x) => x.ts);
   }
 
+  /** The files shared in a channel, oldest first. */
+  filesIn(channelId: string): FakeFile[] {
+    return this.files.filter((f) => f.channel === channelId);
+  }
+
+  /** Bytes POSTed to an upload URL; false for a file id that was never handed out or is done. */
+  receiveUpload(fileId: string, data: Buffer): boolean {
+    const pending = this.uploads.get(fileId);
+    if (!pending) return false;
+    pending.data = data;
+    return true;
+  }
+
   /** The DM channel between the bot and a person (opened on first use, like conversations.open). */
   dmWith(userId: string): FakeChannel {
     const existing = [...this.channels.values()].find((c) => c.is_im && c.members.has(userId));
@@ -107,6 +140,34 @@ export class SlackWorkspace {
 
   private view(c: FakeChannel) {
     return { id: c.id, name: c.name, is_private: c.is_private, is_im: c.is_im, is_member: c.members.has(this.botUserId), topic: { value: c.topic } };
+  }
+
+  /**
+   * files.completeUploadExternal: shares uploaded files in `channel_id`, posting one message with
+   * the `initial_comment`. Every file must have been uploaded (Slack: `file_not_found`), the bot
+   * must be in the channel (`not_in_channel`); bytes that differ from the length announced are the
+   * fake's own `file_length_mismatch`, so a test sees a truncated upload.
+   */
+  private completeUpload(p: Params): Answer {
+    const wanted = Array.isArray(p.files) ? (p.files as { id?: unknown; title?: unknown }[]) : [];
+    if (wanted.length === 0) return { ok: false, error: 'invalid_arguments' };
+    const c = p.channel_id === undefined ? undefined : this.channel(p.channel_id);
+    if (p.channel_id !== undefined && !c) return { ok: false, error: 'channel_not_found' };
+    if (c && !c.members.has(this.botUserId)) return { ok: false, error: 'not_in_channel' };
+    const uploads = wanted.map((f) => ({ f, u: this.uploads.get(String(f.id)) }));
+    if (uploads.some(({ u }) => !u?.data)) return { ok: false, error: 'file_not_found' };
+    if (uploads.some(({ u }) => u?.data?.length !== u?.length)) return { ok: false, error: 'file_length_mismatch' };
+    const comment = String(p.initial_comment ?? '');
+    const ts = this.nextTs();
+    const shared = uploads.map(({ f, u }) => {
+      this.uploads.delete(String(f.id));
+      const name = u?.name ?? '';
+      const file: FakeFile = { id: String(f.id), name, title: String(f.title ?? name), ...(u?.alt ? { alt: u.alt } : {}), channel: c?.id ?? '', ts, comment, data: u?.data ?? Buffer.alloc(0) };
+      if (c) this.files.push(file);
+      return file;
+    });
+    if (c) this.messages.push({ channel: c.id, ts, user: this.botUserId, text: comment, blocks: [], edits: 0 });
+    return { ok: true, files: shared.map((f) => ({ id: f.id, title: f.title, name: f.name })) };
   }
 
   private readonly methods: Record<string, (p: Params) => Answer> = {
@@ -189,6 +250,15 @@ export class SlackWorkspace {
       this.reactions.push(r);
       return { ok: true };
     },
+    'files.getUploadURLExternal': (p) => {
+      const length = Number(p.length);
+      if (!p.filename) return { ok: false, error: 'invalid_arguments' };
+      if (!Number.isInteger(length) || length <= 0) return { ok: false, error: 'invalid_length' };
+      const id = this.id('F');
+      this.uploads.set(id, { name: String(p.filename), length, ...(p.alt_text ? { alt: String(p.alt_text) } : {}) });
+      return { ok: true, upload_url: `${this.uploadBase}${id}`, file_id: id };
+    },
+    'files.completeUploadExternal': (p) => this.completeUpload(p),
     'users.info': (p) => {
       const u = this.users.get(String(p.user));
       if (!u) return { ok: false, error: 'user_not_found' };

@@ -63,6 +63,7 @@ export class FakePlatform {
       setTopic: async () => failAround(hit('other')),
       react: async () => failAround(hit('other')),
       pin: async () => failAround(hit('other')),
+      dmFile: async () => failAround(hit('other')),
       userName: async (_ws, id) => id,
       isMember: async () => true,
       post: async (_ws, channelId, message) => {

@@ -18,6 +18,10 @@ import { RedisAlertStore } from '../../src/store/redis-alerts.js';
 import { RedisOutbox } from '../../src/store/redis-outbox.js';
 import { RedisOnCallStore } from '../../src/store/redis-oncall.js';
 import { RedisIncidentStore } from '../../src/store/redis-store.js';
+import { RedisPostmortemIndex } from '../../src/store/redis-postmortems.js';
+import { RedisStatsIndex } from '../../src/store/redis-stats.js';
+import { RedisActionIndex } from '../../src/store/redis-actions.js';
+import { statsChartRenderer } from '../../src/app/stats-chart.js';
 import type { TestRedis } from './redis.js';
 
 /** A logger that keeps its lines, so tests can check what an operator would find. */
@@ -88,6 +92,10 @@ export async function openTestCore(o: TestCoreOptions): Promise<TestCore> {
     oncall: new RedisOnCallStore(redis.redis, redis.prefix),
     outbox: new RedisOutbox(redis.redis, redis.prefix),
     alerts: new RedisAlertStore(redis.redis, redis.prefix),
+    stats: new RedisStatsIndex(redis.redis, redis.prefix),
+    postmortemIndex: new RedisPostmortemIndex(redis.redis, redis.prefix),
+    actions: new RedisActionIndex(redis.redis, redis.prefix),
+    charts: statsChartRenderer({ chat, log }),
     stepEffectsInBackground: true,
     store: new RedisIncidentStore(redis.redis, redis.prefix),
     chat,

@@ -115,7 +115,7 @@ describe('ko postmortem (seed 004 appendix B)', () => {
   });
 
   it('uses the template fields: horizons, lessons, footer', () => {
-    expect(lines.filter((l) => l.startsWith('### '))).toEqual(['### 단기 (1주)', '### 중기 (1개월)', '### 장기 (분기)']);
+    expect(lines.filter((l) => l.startsWith('### '))).toEqual(['### 참여자', '### 단기 (1주)', '### 중기 (1개월)', '### 장기 (분기)']);
     for (const prompt of ['- 직접 원인:', '- 근본 원인:', '- 5 Whys:', '- 서비스 영향:', '- 비즈니스 영향:', '- 잘된 점:', '- 개선 필요:', '- 운이 좋았던 점:', '- 팀 공유 인사이트:']) {
       expect(lines.some((l) => l.startsWith(prompt)), prompt).toBe(true);
     }

@@ -26,6 +26,11 @@ import { project } from '../../src/core/projection.js';
 import { event } from '../../src/core/events.js';
 import { decideChecklistTick, decideReopen, decideTakeRole, decideUpdate } from '../../src/core/guidance.js';
 import { decideAck, decideEscalate, decidePage } from '../../src/core/paging.js';
+import { decidePostmortemReviewed } from '../../src/core/postmortem-review.js';
+import { decideWhy, parseImpact, parseLesson } from '../../src/core/capture.js';
+import { parseStarted } from '../../src/core/started.js';
+import { actionsFilter, doneItemId, parseDue } from '../../src/core/followups.js';
+import { parseSince } from '../../src/core/stats.js';
 
 const ERROR_CODES = [
   'unknown_subcommand',
@@ -76,6 +81,26 @@ const ERROR_CODES = [
   'notice_no_channel',
   'notice_changed',
   'unknown_scenario',
+  // issue 12: capture
+  'whys_full',
+  'bad_why_number',
+  'bad_impact',
+  'impact_not_number',
+  'impact_too_many',
+  'bad_lesson_kind',
+  // issue 12: durations
+  'bad_started',
+  'started_in_future',
+  'started_too_early',
+  // issue 12: the 48-hour rule
+  'postmortem_not_resolved',
+  'postmortem_already_reviewed',
+  // issue 12: follow-ups
+  'due_in_past',
+  'bad_actions_filter',
+  'bad_action_done',
+  // issue 12: stats
+  'bad_since',
 ] as const satisfies readonly ErrorCode[];
 
 // Compile-time: the array names every member of the union.
@@ -218,6 +243,27 @@ describe('userErrorText fills every placeholder', () => {
     ['notice_no_channel', () => new IncidentError('notice_no_channel', { key: 'channels.stakeholders', audience: 'internal' })],
     ['notice_changed', () => new IncidentError('notice_changed', { ref: 'INC-1', audience: 'internal' })],
     ['unknown_scenario', () => new IncidentError('unknown_scenario', { value: 'fire', allowed: 'db-connection, thread-pool, api-latency' })],
+    // issue 12: capture
+    ['whys_full', () => caught(() => decideWhy({ ...fresh(), whys: ['a', 'b', 'c', 'd', 'e'] }, undefined, 'f', alice, at(9)))],
+    ['bad_why_number', () => caught(() => decideWhy(fresh(), 9, 'x', alice, at(9)))],
+    ['bad_impact', () => caught(() => parseImpact('users'))],
+    ['impact_not_number', () => caught(() => parseImpact('users=lots'))],
+    ['impact_too_many', () => new IncidentError('impact_too_many', { ref: 'INC-1', max: 30 })],
+    ['bad_lesson_kind', () => caught(() => parseLesson('meh it went'))],
+    ['too_long (an impact value)', () => caught(() => parseImpact(`note=${'x'.repeat(101)}`))],
+    ['bad_started', () => caught(() => parseStarted('yesterday-ish', 'Asia/Seoul', at(9)))],
+    ['started_in_future', () => caught(() => parseStarted('23:59', 'UTC', at(9)))],
+    ['started_too_early', () => caught(() => parseStarted('31d', 'UTC', at(9)))],
+    // issue 12: the 48-hour rule
+    ['postmortem_not_resolved', () => caught(() => decidePostmortemReviewed(fresh(), [], alice, at(9)))],
+    ['postmortem_already_reviewed', () => caught(() => decidePostmortemReviewed(project(closed(), decidePostmortemReviewed(closed(), [], alice, at(7))), [], alice, at(9)))],
+    // issue 12: follow-ups
+    ['bad_horizon (a --due that is no date)', () => caught(() => parseDue('tomorrowish', { timeZone: 'Asia/Seoul', now: at(9) }))],
+    ['due_in_past', () => caught(() => parseDue('2025-01-01', { timeZone: 'Asia/Seoul', now: at(9) }))],
+    ['bad_actions_filter', () => caught(() => actionsFilter('closed'))],
+    ['bad_action_done', () => caught(() => doneItemId('done A1 A2'))],
+    // issue 12: stats
+    ['bad_since', () => caught(() => parseSince('yesterday-ish', at(9), 'UTC'))],
   ];
 
   function pagedAlice(): Incident {

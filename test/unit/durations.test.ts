@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { between, formatClock, formatDate, formatDuration, formatTime } from '../../src/core/durations.js';
+import { between, formatClock, formatDate, formatDuration, formatPreciseDuration, formatTime } from '../../src/core/durations.js';
+import { translator } from '../../src/core/i18n/index.js';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -30,6 +31,40 @@ describe('formatDuration', () => {
   it('uses the catalog it is given', () => {
     const t = (key: string, p?: Record<string, string | number | undefined>) => `${key}:${JSON.stringify(p ?? {})}`;
     expect(formatDuration(2 * HOUR + 15 * MIN, t)).toBe('word.duration.hours_minutes:{"h":2,"m":15}');
+  });
+});
+
+describe('formatPreciseDuration', () => {
+  const SEC = 1000;
+  it.each([
+    [0, '0 s'],
+    [999, '0 s'],
+    [45 * SEC, '45 s'],
+    [59 * SEC + 999, '59 s'],
+    [MIN, '1 min'],
+    [4 * MIN + 12 * SEC, '4 min 12 s'],
+    [4 * MIN + 12 * SEC + 999, '4 min 12 s'],
+    [7 * MIN, '7 min'],
+    [9 * MIN + 59 * SEC, '9 min 59 s'],
+    [10 * MIN, '10 min'],
+    [10 * MIN + 59 * SEC, '10 min'],
+    [47 * MIN + 30 * SEC, '47 min'],
+    [2 * HOUR + 15 * MIN + 5 * SEC, '2 h 15 min'],
+    [DAY + 3 * HOUR, '1 d 3 h'],
+    [-5 * SEC, '0 s'],
+    [Number.NaN, '0 s'],
+    [Number.POSITIVE_INFINITY, '0 s'],
+  ])('%d ms reads "%s"', (ms, text) => {
+    expect(formatPreciseDuration(ms)).toBe(text);
+  });
+
+  it('speaks Korean', () => {
+    const ko = translator('ko');
+    expect(formatPreciseDuration(4 * MIN + 12 * SEC, ko)).toBe('4분 12초');
+    expect(formatPreciseDuration(45 * SEC, ko)).toBe('45초');
+    expect(formatPreciseDuration(0, ko)).toBe('0초');
+    expect(formatPreciseDuration(38 * MIN + 40 * SEC, ko)).toBe('38분');
+    expect(formatPreciseDuration(HOUR + 15 * MIN, ko)).toBe('1시간 15분');
   });
 });
 

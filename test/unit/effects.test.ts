@@ -4,6 +4,7 @@ import { event, type IncidentEvent } from '../../src/core/events.js';
 import { translator } from '../../src/core/i18n/index.js';
 import {
   decideAction,
+  decideActionDone,
   decideCancel,
   decideClose,
   decideNote,
@@ -15,6 +16,7 @@ import {
 } from '../../src/core/lifecycle.js';
 import type { Actor, Incident } from '../../src/core/model.js';
 import { BOT, project } from '../../src/core/projection.js';
+import { decideSummary, decideWhy } from '../../src/core/capture.js';
 
 const t = translator('en');
 const KEY = { workspace: 'T1', number: 7 };
@@ -97,6 +99,13 @@ describe('effectsFor', () => {
     expect(effects.slice(-2)).toEqual([{ kind: 'refresh_summary' }, { kind: 'schedule_reminder' }]);
   });
 
+  it('refreshes the pinned summary when the summary text is set (issue 12), but not for a why', () => {
+    const summary = effectsOf(withChannel(), (i) => decideSummary(i, 'pool exhausted after the deploy', bob, at(5)));
+    expect(summary.some((e) => e.kind === 'refresh_summary')).toBe(true);
+    const why = effectsOf(withChannel(), (i) => decideWhy(i, undefined, 'the pool was too small', bob, at(5)));
+    expect(why.some((e) => e.kind === 'refresh_summary')).toBe(false);
+  });
+
   it('invites a new role holder and tells the channel', () => {
     const effects = effectsOf(withChannel(), (i) => decideRole(i, 'comms', carol, alice, at(5)));
     expect(effects[0]).toEqual({ kind: 'invite', userIds: [carol.id] });
@@ -112,12 +121,15 @@ describe('effectsFor', () => {
     expect(action).toEqual([
       { kind: 'post', message: { text: `<@${bob.id}> added action item A1: add a canary (owner <@${carol.id}>) · due within 1 week` } },
       { kind: 'refresh_checklist' },
+      // issue 12: the cross-incident index of follow-ups and their reminders.
+      { kind: 'sync_followups' },
     ]);
   });
 
   it('on resolve posts and announces with the duration since the declaration', () => {
     const effects = effectsOf(withChannel(), (i) => decideResolve(i, 'rolled back', bob, at(47)));
-    expect(effects.map((e) => e.kind)).toEqual(['post', 'announce', 'refresh_summary', 'refresh_checklist']);
+    // The resolve also arms the postmortem review reminders (issue 12, the 48-hour rule).
+    expect(effects.map((e) => e.kind)).toEqual(['post', 'announce', 'schedule_review_reminders', 'refresh_summary', 'refresh_checklist']);
     expect(posts(effects)).toEqual([`<@${bob.id}> resolved INC-7 after 47 min: rolled back`]);
     expect(announcements(effects)).toEqual([`:white_check_mark: INC-7 resolved after 47 min: *${TITLE}*: rolled back`]);
   });
@@ -137,7 +149,20 @@ describe('effectsFor', () => {
   it("on close writes the postmortem in the closer's name", () => {
     const resolved = project(withChannel(), decideResolve(withChannel(), undefined, bob, at(20)));
     const effects = effectsOf(resolved, (i) => decideClose(i, carol, at(30)));
-    expect(effects).toEqual([{ kind: 'write_postmortem', actor: carol.id }, { kind: 'refresh_summary' }, { kind: 'refresh_checklist' }]);
+    expect(effects).toEqual([{ kind: 'write_postmortem', actor: carol.id }, { kind: 'refresh_summary' }, { kind: 'refresh_checklist' }, { kind: 'index_stats' }]);
+  });
+
+  // issue 12: stats
+  it('indexes a finished incident for the stats on every change but bookkeeping, and an open one never', () => {
+    const open = withChannel();
+    const withItem = project(open, decideAction(open, { text: 'add a pool alert', horizon: '1w' }, bob, at(5)));
+    const resolved = project(withItem, decideResolve(withItem, undefined, bob, at(20)));
+    expect(effectsOf(resolved, (i) => decideNote(i, 'still watching', bob, at(25))).map((e) => e.kind)).not.toContain('index_stats');
+    const closed = project(resolved, decideClose(resolved, carol, at(30)));
+    expect(effectsOf(closed, (i) => decideActionDone(i, 'A1', bob, at(40))).map((e) => e.kind)).toContain('index_stats');
+    expect(effectsOf(withChannel(), (i) => decideCancel(i, undefined, bob, at(3))).map((e) => e.kind)).toContain('index_stats');
+    const written = [event({ type: 'postmortem_written', path: 'x.md' }, BOT, at(31))];
+    expect(effectsFor(project(closed, written), written, t)).toEqual([]);
   });
 
   it('shows nothing for bookkeeping events', () => {
@@ -158,7 +183,7 @@ describe('effectsFor', () => {
 
     it('still announces a resolution, without a channel post', () => {
       const effects = effectsOf(declared().inc, (i) => decideResolve(i, undefined, bob, at(10)));
-      expect(effects).toEqual([{ kind: 'announce', message: { text: `:white_check_mark: INC-7 resolved after 10 min: *${TITLE}*` } }]);
+      expect(effects).toEqual([{ kind: 'announce', message: { text: `:white_check_mark: INC-7 resolved after 10 min: *${TITLE}*` } }, { kind: 'schedule_review_reminders' }]);
     });
   });
 });

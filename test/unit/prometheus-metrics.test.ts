@@ -27,6 +27,7 @@ function platform(failure: unknown): ChatPort {
     announce: refused,
     react: refused,
     pin: refused,
+    dmFile: refused,
     userName: async (_ws, id) => id,
     isMember: async () => true,
   };

@@ -1,7 +1,7 @@
 import { ChannelType, DiscordAPIError, OverwriteType, PermissionFlagsBits, type Client, type Guild, type GuildTextBasedChannel, type Message, type OverwriteResolvable, type SendableChannels } from 'discord.js';
 import { PlatformError } from '../../core/errors.js';
 import { nextFreeName } from '../../core/naming.js';
-import type { ChannelRef, ChatPort, Logger, MessageRef, OutboundMessage } from '../../core/ports.js';
+import type { ChannelRef, ChatPort, Logger, MessageRef, OutboundMessage, UploadFile } from '../../core/ports.js';
 import { platformCall, toPlatformError } from './errors.js';
 import { emojiOf, renderMessages, renderOne } from './render.js';
 import { guildOf } from './workspace.js';
@@ -147,6 +147,21 @@ export class DiscordChat implements ChatPort {
   async pin(_ws: string, ref: MessageRef): Promise<void> {
     const channel = await this.textChannel(ref.channelId);
     await platformCall('pin', () => channel.messages.pin(ref.messageId, 'Incident summary'));
+  }
+
+  /**
+   * The person's DM channel (opened as `dm` opens it), then POST /channels/:id/messages as
+   * multipart/form-data: `payload_json` (the comment, and the attachment's name and description)
+   * and the file itself, which Discord shows inline. Discord files have no title: without a
+   * message, the title is the comment. A DM needs no channel permission; someone who takes no DMs
+   * from server members gets 403 (50007), permanent as mapped.
+   */
+  async dmFile(ws: string, userId: string, file: UploadFile, message?: OutboundMessage): Promise<void> {
+    const channel = await platformCall('open DM', () => this.client.users.createDM(userId));
+    const text = message ?? (file.title ? { text: file.title } : undefined);
+    const comment = text ? renderOne(text, guildOf(ws)) : {};
+    const attachment = { attachment: file.data, name: file.name, ...(file.alt ? { description: file.alt } : {}) };
+    await platformCall('send file', (): Promise<Message> => channel.send({ ...comment, files: [attachment] }));
   }
 
   /** The server nickname, else the display name; the id itself when Discord cannot tell. */

@@ -1,10 +1,12 @@
 import type { AppConfig } from '../../config.js';
 import { DRILL_SCENARIOS } from '../../core/drills.js';
-import { ACTIVE_STATUSES, CHECKLIST_STEPS, HORIZONS, NOTICE_AUDIENCES, ROLES } from '../../core/model.js';
+import { ACTIONS_FILTERS } from '../../core/followups.js';
+import { ACTIVE_STATUSES, CHECKLIST_STEPS, NOTICE_AUDIENCES, ROLES } from '../../core/model.js';
 
 /**
- * The options of each `/incident` subcommand on Discord, and how their values become the text
- * the subcommand's own parser reads (`declare "DB down" --sev P1`). One table serves both the
+ * The options of each subcommand on Discord (`/incident …`, `/postmortem …`), keyed by the text
+ * it runs (command-layout.ts), and how their values become the text the command's own parser
+ * reads (`declare "DB down" --sev P1`). One table serves both the
  * registration (npm run discord:register) and the translation of an interaction, so the two
  * cannot drift apart. The table follows each command's usage line in the en catalog.
  */
@@ -46,6 +48,7 @@ const TABLE: Readonly<Record<string, readonly OptionSpec[]>> = {
     opt('service', 'string', 'flag', 'The affected service', { choices: services }),
     opt('summary', 'string', 'flag', 'A longer description'),
     opt('private', 'boolean', 'flag', 'Only invited people see the channel'),
+    opt('started', 'string', 'flag', 'When the impact began: 14:02, 2026-12-01T14:02 or 20m (ago)'),
   ],
   status: [
     opt('status', 'string', 'positional', 'The new status', { required: true, choices: () => ACTIVE_STATUSES }),
@@ -57,12 +60,29 @@ const TABLE: Readonly<Record<string, readonly OptionSpec[]>> = {
     opt('user', 'user', 'positional', 'Who takes it', { required: true }),
   ],
   note: [opt('text', 'string', 'rest', 'The note', { required: true })],
+  // issue 12: capture during the incident
+  why: [
+    opt('number', 'string', 'positional', 'Rewrite this why (default: the next one)', { choices: () => ['1', '2', '3', '4', '5'] }),
+    opt('answer', 'string', 'rest', 'The answer to the why', { required: true }),
+  ],
+  cause: [opt('text', 'string', 'rest', 'The cause', { required: true }), opt('underlying', 'boolean', 'flag', 'The underlying cause, not the direct one')],
+  impact: [opt('figures', 'string', 'rest', 'key=value pairs, e.g. users=1200 orders=350 revenue=4.2M', { required: true })],
+  lesson: [
+    opt('kind', 'string', 'positional', 'What kind of lesson', { required: true, choices: () => ['good', 'bad', 'lucky'] }),
+    opt('text', 'string', 'rest', 'The lesson', { required: true }),
+  ],
+  summary: [opt('text', 'string', 'rest', 'The incident summary', { required: true })],
   timeline: [],
   action: [
     opt('text', 'string', 'positional', 'The follow-up to do'),
     opt('owner', 'user', 'flag', 'Who owns it'),
-    opt('due', 'string', 'flag', 'When: 1w, 1m or q (default 1m)', { choices: () => HORIZONS }),
+    opt('due', 'string', 'flag', 'When: 1w, 1m, q (default 1m) or a date such as 2026-12-15'),
     opt('done', 'string', 'keyword', 'Instead: mark this item done, e.g. A1'),
+  ],
+  // issue 12: follow-ups across incidents
+  actions: [
+    opt('filter', 'string', 'positional', 'Which: open (default), mine or overdue', { choices: () => ACTIONS_FILTERS }),
+    opt('service', 'string', 'flag', 'Only this service', { choices: services }),
   ],
   ack: [],
   page: [
@@ -75,8 +95,17 @@ const TABLE: Readonly<Record<string, readonly OptionSpec[]>> = {
   escalate: [],
   resolve: [opt('summary', 'string', 'rest', 'How it was fixed')],
   close: [],
+  // issue 12: /postmortem draft and /postmortem done on Discord (command-layout.ts)
+  postmortem: [],
+  'postmortem done': [opt('reviewers', 'string', 'rest', 'Who reviewed it, as @mentions (default: you)')],
   cancel: [opt('reason', 'string', 'rest', 'Why it was not an incident')],
   list: [opt('all', 'boolean', 'flag', 'Include closed and cancelled incidents')],
+  // issue 12: stats
+  stats: [
+    opt('since', 'string', 'flag', 'The period: 30d (default), 90d, 12w or a date such as 2026-10-01'),
+    opt('service', 'string', 'flag', 'Only this service', { choices: services }),
+    opt('sev', 'string', 'flag', 'Only this severity', { choices: severities }),
+  ],
   oncall: [
     opt('rotation', 'string', 'positional', 'Only this rotation', { choices: rotations }),
     opt('at', 'string', 'flag', 'At another time: +2h, tomorrow 09:00, mon 09:00'),
@@ -111,7 +140,7 @@ const TABLE: Readonly<Record<string, readonly OptionSpec[]>> = {
 };
 
 /** Every subcommand about one incident takes the `incident` option. */
-const ABOUT_AN_INCIDENT = ['status', 'sev', 'role', 'note', 'timeline', 'action', 'ack', 'page', 'escalate', 'resolve', 'close', 'cancel', 'update', 'notice', 'reopen', 'checklist'];
+const ABOUT_AN_INCIDENT = ['status', 'sev', 'role', 'note', 'why', 'cause', 'impact', 'lesson', 'summary', 'timeline', 'action', 'ack', 'page', 'escalate', 'resolve', 'close', 'postmortem', 'postmortem done', 'cancel', 'update', 'notice', 'reopen', 'checklist'];
 
 export const SUBCOMMAND_OPTIONS: Readonly<Record<string, readonly OptionSpec[]>> = Object.fromEntries(
   Object.entries(TABLE).map(([name, specs]) => [name, ABOUT_AN_INCIDENT.includes(name) ? [...specs, INCIDENT] : specs]),
@@ -135,11 +164,17 @@ export function quote(value: string): string {
   return value.includes('”') ? value.replace(/\s+/g, ' ') : `“${value}”`;
 }
 
-/** The text after `/incident` for a subcommand and its option values (user options hold ids). */
+/**
+ * The text command line for a subcommand and its option values (user options hold ids).
+ * `subcommand` is the text it runs (command-layout.ts): a command and any fixed words after it
+ * (`postmortem done`); the reference goes right after the command (`postmortem INC-7 done`).
+ */
 export function invocationText(subcommand: string, values: ReadonlyMap<string, string | number | boolean>): string {
   const specs = optionsOf(subcommand);
   const reference = specs.find((s) => s.place === 'reference' && values.get(s.name));
-  const start = reference ? `${subcommand} ${String(values.get(reference.name)).trim().split(/\s+/)[0] ?? ''}` : subcommand;
+  const [command = subcommand, ...words] = subcommand.split(' ');
+  const ref = reference ? [String(values.get(reference.name)).trim().split(/\s+/)[0] ?? ''] : [];
+  const start = [command, ...ref, ...words].join(' ');
   const keyword = specs.find((s) => s.place === 'keyword' && values.has(s.name));
   if (keyword) {
     // Free text after a keyword stays (checklist tick <step> <reason>); other options do not apply.

@@ -19,3 +19,12 @@ export function actorOf(user: User, member?: GuildMember | APIInteractionGuildMe
   const nick = member instanceof GuildMember ? member.displayName : (member?.nick ?? null);
   return { id: user.id, name: nick ?? user.globalName ?? user.username };
 }
+
+/**
+ * The same, for an interaction that came without a member (a button on a page DM): the member
+ * from the guild's cache, so a server nickname reads the same in a DM as in the channel. Sync: a
+ * button that opens a form has 3 s for it, with no REST call to spare.
+ */
+export function actorInGuild(client: Client, guildId: string, user: User, member?: GuildMember | APIInteractionGuildMember | null): Actor {
+  return actorOf(user, member ?? client.guilds.cache.get(guildId)?.members.cache.get(user.id) ?? null);
+}

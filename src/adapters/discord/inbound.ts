@@ -1,10 +1,10 @@
 import type { GatewayMessageReactionAddDispatchData, Message, MessageReaction, PartialMessage, PartialMessageReaction, PartialUser, User } from 'discord.js';
 import { recordDelete, recordEdit, recordMessage, type InboundMessage } from '../../app/inbound.js';
-import { recordReaction, sameEmoji } from '../../app/reactions.js';
+import { MESSAGE_EMOJI, recordReaction, sameEmoji } from '../../app/reactions.js';
 import type { Actor } from '../../core/model.js';
 import { outboundJobId } from '../../scheduler/job-ids.js';
 import { actorOf, type DiscordContext } from './context.js';
-import { workspaceOf } from './workspace.js';
+import { guildOf, workspaceOf } from './workspace.js';
 
 /**
  * What people do in Discord that goes on an incident's timeline: messages in incident channels
@@ -62,8 +62,6 @@ async function authorOnTimeline(ctx: DiscordContext, workspace: string, channelI
   return posted?.actor ?? null;
 }
 
-/** The emoji recordReaction treats as "key event" (src/app/reactions.ts). */
-const KEY_EVENT_EMOJI = ['pushpin', 'round_pushpin'];
 
 export interface SeenReaction {
   workspace: string;
@@ -103,9 +101,9 @@ export async function onRawPacket(ctx: DiscordContext, packet: { t?: string | nu
   }
 }
 
-/** Only 📌 and the acknowledge emoji mean something; other reactions cost nothing (no lookups). */
+/** Only 📌, 💡 and the acknowledge emoji mean something; other reactions cost nothing (no lookups). */
 function meaningful(ctx: DiscordContext, emoji: string): boolean {
-  return [...KEY_EVENT_EMOJI, ...ctx.deps.config.paging.ackEmojis].some((e) => sameEmoji(e, emoji));
+  return [...MESSAGE_EMOJI, ...ctx.deps.config.paging.ackEmojis].some((e) => sameEmoji(e, emoji));
 }
 
 /**
@@ -115,8 +113,9 @@ function meaningful(ctx: DiscordContext, emoji: string): boolean {
  */
 async function onReaction(ctx: DiscordContext, r: SeenReaction): Promise<void> {
   if (!meaningful(ctx, r.emoji)) return;
-  const cached = ctx.client.users.cache.get(r.userId);
-  const user = { id: r.userId, name: cached ? (cached.globalName ?? cached.username) : await ctx.deps.chat.userName(r.workspace, r.userId) };
+  // The server nickname first, as messages and commands record the same person (context.ts actorOf).
+  const member = ctx.client.guilds.cache.get(guildOf(r.workspace))?.members.cache.get(r.userId);
+  const user = { id: r.userId, name: member ? member.displayName : await ctx.deps.chat.userName(r.workspace, r.userId) };
   const answer = await recordReaction(ctx.deps, { workspace: r.workspace, channelId: r.channelId, messageId: r.messageId, user, emoji: r.emoji, ...(r.text ? { text: r.text } : {}) });
   if (!answer) return;
   const id = outboundJobId(['rx', r.workspace, r.channelId, r.messageId, r.userId, r.emoji]);

@@ -1,15 +1,17 @@
 import { MessageFlags, type ButtonInteraction, type ChatInputCommandInteraction, type Interaction, type ModalSubmitInteraction, type RepliableInteraction } from 'discord.js';
 import type { Invocation, Reply } from '../../app/context.js';
 import { dispatch, errorReply } from '../../app/dispatch.js';
+import { runFollowUp } from '../../app/follow-up.js';
 import { pressButton } from '../../app/reactions.js';
+import { isDiscordCommand, subcommandText } from './command-layout.js';
 import { invocationText } from './command-options.js';
 import { showButtonForm, showUpdateForm, submittedCommand } from './forms.js';
-import { actorOf, type DiscordContext } from './context.js';
+import { actorInGuild, actorOf, type DiscordContext } from './context.js';
 import { parseButtonId, renderMessages, renderOne } from './render.js';
 import { PLATFORM, workspaceOf } from './workspace.js';
 
 /**
- * `/incident` and the page buttons. Discord drops an interaction not answered within 3 s, and
+ * `/incident`, `/postmortem` and the page buttons. Discord drops an interaction not answered within 3 s, and
  * declaring an incident creates a channel, sets permissions and posts several messages, so
  * every interaction is deferred first, before any other work, and answered by editing the
  * deferred reply. The deferral is ephemeral: most answers are for the person alone; a public
@@ -17,7 +19,7 @@ import { PLATFORM, workspaceOf } from './workspace.js';
  * exception is a form (forms.ts): a modal must be the first answer, so it is shown instead.
  */
 export async function onInteraction(ctx: DiscordContext, i: Interaction): Promise<void> {
-  if (i.isChatInputCommand() && i.commandName === 'incident') return slashCommand(ctx, i);
+  if (i.isChatInputCommand() && isDiscordCommand(i.commandName)) return slashCommand(ctx, i);
   if (i.isModalSubmit()) return formSubmitted(ctx, i);
   if (i.isButton()) {
     const button = parseButtonId(i.customId);
@@ -37,9 +39,10 @@ async function defer(ctx: DiscordContext, i: RepliableInteraction): Promise<bool
 }
 
 async function slashCommand(ctx: DiscordContext, i: ChatInputCommandInteraction): Promise<void> {
-  // Registered per guild only, so a DM cannot carry /incident; nothing to answer there.
+  // Registered per guild only, so a DM cannot carry a command; nothing to answer there.
   if (!i.inGuild()) return;
-  const subcommand = i.options.getSubcommand(false) ?? 'help';
+  // `/postmortem done` runs `postmortem done`: the text command line the layout maps it to.
+  const subcommand = subcommandText(i.commandName, i.options.getSubcommand(false) ?? 'help');
   const values = new Map<string, string | number | boolean>();
   for (const o of i.options.data[0]?.options ?? []) if (o.value !== undefined) values.set(o.name, o.value);
   // No text: the update form, which must be the first answer (no deferral before it).
@@ -52,7 +55,12 @@ async function slashCommand(ctx: DiscordContext, i: ChatInputCommandInteraction)
     user: actorOf(i.user, i.member),
     text: invocationText(subcommand, values),
   };
-  await answer(i, await dispatch(ctx.deps, ctx.commands, inv), i.guildId);
+  const reply = await dispatch(ctx.deps, ctx.commands, inv);
+  await answer(i, reply, i.guildId);
+  // After the answer (the stats chart upload); a note of its failure follows it, as private as it was.
+  await runFollowUp(ctx.log, reply, async (note) => {
+    for (const piece of renderMessages(note, i.guildId)) await i.followUp({ ...piece, ...(reply.public ? {} : { flags: MessageFlags.Ephemeral }) });
+  });
 }
 
 async function answer(i: RepliableInteraction, reply: Reply, guildId: string): Promise<void> {
@@ -76,7 +84,7 @@ async function pressed(ctx: DiscordContext, i: ButtonInteraction, b: NonNullable
   const guildId = b.guildId ?? i.guildId ?? (only.length === 1 ? only[0] : undefined);
   if (!guildId) return;
   const workspace = workspaceOf(guildId);
-  const user = actorOf(i.user, i.member);
+  const user = actorInGuild(ctx.client, guildId, i.user, i.member);
   if (await showButtonForm(ctx.deps, i, b, workspace, user, guildId)) return;
   if (!(await defer(ctx, i))) return;
   let text: string;

@@ -2,6 +2,7 @@ import { ActionRowBuilder, ButtonBuilder, ButtonStyle, type APIEmbed, type BaseM
 import { plainTimes, renderTimes, type ChatTime } from '../../core/chat-time.js';
 import { emojiOf as emojiChar } from '../../core/emoji.js';
 import { BUTTON_ACTIONS, type MessageAction, type OutboundMessage } from '../../core/ports.js';
+import { discordCommandLine } from './command-mentions.js';
 
 /**
  * Neutral messages (ports.ts) as Discord messages. `*bold*` becomes `**bold**`; `<@id>` and
@@ -10,7 +11,8 @@ import { BUTTON_ACTIONS, type MessageAction, type OutboundMessage } from '../../
  * embed, actions become buttons. Text over Discord's 2000 characters is split at line breaks.
  * The core's times (chat-time.ts) become `<t:…>`, which Discord shows in each reader's own zone;
  * a `<t:…>` in the text itself (someone typed it) is broken with a zero-width space and stays
- * plain text, so people cannot make the bot show a time.
+ * plain text, so people cannot make the bot show a time. Commands the catalogs name as typed
+ * after `/incident` but that Discord has elsewhere read as Discord's (command-mentions.ts).
  */
 
 export const MAX_CONTENT = 2000;
@@ -40,7 +42,7 @@ function discordTime(time: ChatTime): string {
 
 /** A line's markup in Discord's terms. */
 function convertLine(line: string): string {
-  const converted = line
+  const converted = discordCommandLine(line)
     .replace(DISCORD_TIMESTAMP, '<\u200bt:')
     .replace(/<@!?([^>|]+)\|[^>]*>/g, '<@$1>')
     .replace(/<#([^>|]+)\|[^>]*>/g, '<#$1>')

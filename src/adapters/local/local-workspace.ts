@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { ChannelRef, ChatPort, MessageRef, OutboundMessage } from '../../core/ports.js';
+import type { ChannelRef, ChatPort, MessageRef, OutboundMessage, UploadFile } from '../../core/ports.js';
 import { nextFreeName } from '../../core/naming.js';
 import { renderMessage, renderText } from './render.js';
 
@@ -75,6 +75,8 @@ export class LocalWorkspace implements ChatPort {
   readonly messages = new Map<string, LocalMessage>();
   /** Pinned message ids by channel id, in the order they were pinned. */
   readonly pins = new Map<string, string[]>();
+  /** Files sent with dmFile (in the person's DM channel), oldest first. */
+  readonly files: { channelId: string; file: UploadFile }[] = [];
   private seq = 0;
   /** Called when someone is added to a channel, so the terminal can follow its user there. */
   onInvite: (channelId: string, userIds: string[]) => void = () => {};
@@ -169,6 +171,18 @@ export class LocalWorkspace implements ChatPort {
     this.pins.set(ref.channelId, [...pinned, ref.messageId]);
     const channel = this.channels.get(ref.channelId);
     this.print(`[#${channel?.name ?? ref.channelId} · ${ref.messageId}] 📌 pinned`);
+  }
+
+  /**
+   * A terminal shows no images: one line in the person's DM names the file and its size (the
+   * comment above it, when given), and the file is kept in `files` for tests and the demo.
+   */
+  async dmFile(_ws: string, userId: string, file: UploadFile, message?: OutboundMessage): Promise<void> {
+    const channel = this.ensureChannel(`dm-${userId}`);
+    channel.members.add(userId);
+    this.files.push({ channelId: channel.id, file });
+    if (message) this.show(channel.id, 'bot', `DM @${userId}`, message);
+    this.print(`[DM @${userId}] file: ${file.name} (${Math.max(1, Math.round(file.data.length / 1024))} KB)`);
   }
 
   /** Anyone typed as `@name` exists in the local workspace: it has no directory of people. */

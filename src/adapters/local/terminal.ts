@@ -2,6 +2,7 @@ import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import type { Command, Deps, Reply } from '../../app/context.js';
 import { dispatch, errorReply } from '../../app/dispatch.js';
+import { runFollowUp } from '../../app/follow-up.js';
 import { recordDelete, recordEdit, recordMessage } from '../../app/inbound.js';
 import { pressButton, recordReaction } from '../../app/reactions.js';
 import type { LocalWorkspace } from './local-workspace.js';
@@ -78,6 +79,7 @@ export class LocalTerminal {
       text: neutralMentions(text),
     });
     this.showReply(reply);
+    await runFollowUp(this.deps.log, reply, async (note) => this.showReply(note));
   }
 
   private showReply(reply: Reply): void {

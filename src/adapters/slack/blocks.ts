@@ -25,6 +25,8 @@ export const ACTION_IDS: Record<MessageAction['id'], string> = {
   notice_external: 'incident_notice_external',
   notice_edit_internal: 'incident_notice_edit_internal',
   notice_edit_external: 'incident_notice_edit_external',
+  no_followups: 'incident_no_followups',
+  add_followup: 'incident_add_followup',
 };
 
 const SECTION_LIMIT = 3000;

@@ -1,8 +1,10 @@
 import type { App, SlashCommand } from '@slack/bolt';
 import { dispatch, errorReply } from '../../app/dispatch.js';
+import { runFollowUp } from '../../app/follow-up.js';
 import type { SlackContext } from './context.js';
 import { updateForm } from './forms.js';
 import { declareModal } from './modal.js';
+import { slackActor } from './people.js';
 import { firstDelivery, replayKeys } from './replay.js';
 import { replyTo, type ReplyTarget } from './respond.js';
 import { neutralText, workspaceOf } from './translate.js';
@@ -55,10 +57,13 @@ async function runCommand(ctx: SlackContext, command: SlashCommand): Promise<voi
     platform: 'slack',
     workspace,
     channelId: command.channel_id,
-    user: { id: command.user_id, name: command.user_name || command.user_id },
+    // The display name, as messages and reactions record the same person (people.ts), not the login in user_name.
+    user: await slackActor(ctx.chat, workspace, command.user_id, command.user_name),
     text,
   });
   await replyTo(ctx.chat, ctx.log, target, reply);
+  // After the answer, never before it: the stats chart upload (the note of its failure goes the same way).
+  await runFollowUp(ctx.log, reply, (note) => replyTo(ctx.chat, ctx.log, target, note));
 }
 
 async function openDeclareForm(ctx: SlackContext, command: SlashCommand, target: ReplyTarget): Promise<void> {

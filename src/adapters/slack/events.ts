@@ -1,8 +1,9 @@
 import type { App, Middleware, AnyMiddlewareArgs } from '@slack/bolt';
 import { recordDelete, recordEdit, recordMessage } from '../../app/inbound.js';
-import { recordKeyEvent, recordReaction, sameEmoji } from '../../app/reactions.js';
+import { MESSAGE_EMOJI, recordKeyEvent, recordReaction, sameEmoji } from '../../app/reactions.js';
 import type { Actor } from '../../core/model.js';
 import type { SlackContext } from './context.js';
+import { slackActor } from './people.js';
 import { neutralText, slackTime, workspaceOf } from './translate.js';
 
 /**
@@ -23,7 +24,6 @@ const EVENT_ID_TTL_SECONDS = 24 * 3600;
 const EVENT_ID_LEASE_SECONDS = 60;
 /** Subtypes that are still a person writing (a thread reply sent to the channel, a file with a comment). */
 const HUMAN_SUBTYPES = new Set(['thread_broadcast', 'file_share', 'me_message']);
-const KEY_EMOJI = ['pushpin', 'round_pushpin'];
 
 interface MessageEvent {
   subtype?: string;
@@ -97,8 +97,7 @@ function dedupeEvents(ctx: SlackContext): Middleware<AnyMiddlewareArgs> {
 }
 
 async function actor(ctx: SlackContext, ws: string, userId: string | undefined): Promise<Actor> {
-  const id = userId ?? 'unknown';
-  return { id, name: userId ? await ctx.chat.userName(ws, userId) : id };
+  return userId ? slackActor(ctx.chat, ws, userId) : { id: 'unknown', name: 'unknown' };
 }
 
 /** A person's message, an edit or a deletion; bot posts (ours included) and joins are skipped. */
@@ -124,11 +123,11 @@ async function onMessage(ctx: SlackContext, ws: string, e: MessageEvent): Promis
   return recordMessage(ctx.deps, { ...base, messageId: e.ts, user: await actor(ctx, ws, e.user), text, at: slackTime(e.ts, now) });
 }
 
-/** ✅/👀 on a page DM acknowledges (recordReaction checks it is the paged person); 📌 marks a key event. */
+/** ✅/👀 on a page DM acknowledges (recordReaction checks it is the paged person); 📌 marks a key event, 💡 a lesson. */
 async function onReaction(ctx: SlackContext, ws: string, e: ReactionEvent): Promise<void> {
   const { channel, ts } = e.item;
   if (e.item.type !== 'message' || !channel || !ts) return;
-  const meaningful = [...KEY_EMOJI, ...ctx.deps.config.paging.ackEmojis].some((x) => sameEmoji(x, e.reaction));
+  const meaningful = [...MESSAGE_EMOJI, ...ctx.deps.config.paging.ackEmojis].some((x) => sameEmoji(x, e.reaction));
   if (!meaningful) return;
   const user = await actor(ctx, ws, e.user);
   const answer = await recordReaction(ctx.deps, { workspace: ws, channelId: channel, messageId: ts, user, emoji: e.reaction });

@@ -9,6 +9,7 @@ import { pressButton } from '../../app/reactions.js';
 import type { DeclareForm } from '../../app/declare.js';
 import { BUTTON_ACTIONS, type ButtonAction as ButtonKind } from '../../core/ports.js';
 import { ACTION_IDS } from './blocks.js';
+import { slackActor } from './people.js';
 import type { SlackContext } from './context.js';
 import { DECLARE_CALLBACK_ID, formErrors, readDeclareForm, readDeclareMeta } from './modal.js';
 import { firstDelivery, replayKeys } from './replay.js';
@@ -87,7 +88,9 @@ async function onButton(ctx: SlackContext, body: BlockAction<ButtonAction>, acti
   }
   let text: string;
   try {
-    text = await pressButton(ctx.deps, { workspace, user, action: kind, value: action.value ?? '' });
+    // Named as everywhere else (people.ts); the form above opened first, within trigger_id's 3 s.
+    const named = await slackActor(ctx.chat, workspace, user.id, user.name);
+    text = await pressButton(ctx.deps, { workspace, user: named, action: kind, value: action.value ?? '' });
   } catch (err) {
     text = errorReply(ctx.deps, err, { platform: 'slack', workspace, button: kind, user: user.id }).text;
   }
@@ -96,7 +99,7 @@ async function onButton(ctx: SlackContext, body: BlockAction<ButtonAction>, acti
 
 async function onDeclareSubmitted(ctx: SlackContext, body: ViewSubmitAction, view: ViewOutput, form: DeclareForm): Promise<void> {
   const workspace = workspaceOf(body.team?.id ?? body.user.team_id);
-  const user = { id: body.user.id, name: body.user.name || body.user.id };
+  const user = await slackActor(ctx.chat, workspace, body.user.id, body.user.name);
   const meta = readDeclareMeta(view);
   let reply;
   try {
@@ -135,7 +138,7 @@ async function openButtonForm(ctx: SlackContext, body: BlockAction<ButtonAction>
 /** A submitted update or notice form: the command it stands for, as its author typed it. */
 async function onTextFormSubmitted(ctx: SlackContext, body: ViewSubmitAction, view: ViewOutput, text: string): Promise<void> {
   const workspace = workspaceOf(body.team?.id ?? body.user.team_id);
-  const user = { id: body.user.id, name: body.user.name || body.user.id };
+  const user = await slackActor(ctx.chat, workspace, body.user.id, body.user.name);
   const meta = readFormMeta(view);
   const line = meta && submittedCommand(view.callback_id, meta, text);
   if (!meta || !line) return;

@@ -1,7 +1,7 @@
 import type { types, webApi } from '@slack/bolt';
 import { nextFreeName } from '../../core/naming.js';
-import type { ChannelRef, ChatPort, Logger, MessageRef, OutboundMessage } from '../../core/ports.js';
-import { renderMessage } from './blocks.js';
+import type { ChannelRef, ChatPort, Logger, MessageRef, OutboundMessage, UploadFile } from '../../core/ports.js';
+import { renderMessage, toMrkdwn } from './blocks.js';
 import { escapeForSlack } from './mrkdwn.js';
 import { SlackCallError, slackCall, slackCode } from './errors.js';
 
@@ -175,6 +175,25 @@ export class SlackChat implements ChatPort {
     } catch (err) {
       if (slackCode(err) !== 'already_pinned') throw err;
     }
+  }
+
+  /**
+   * files.uploadV2 (scope files:write): files.getUploadURLExternal, the file POSTed to the URL it
+   * gave, files.completeUploadExternal sharing it in the person's DM channel (the one `dm` uses,
+   * opened with conversations.open) with `message` as its comment. Never a channel: the bot joins
+   * nothing for it.
+   */
+  async dmFile(_ws: string, userId: string, file: UploadFile, message?: OutboundMessage): Promise<void> {
+    const channelId = await this.dmChannel(userId);
+    const args = {
+      channel_id: channelId,
+      file: file.data,
+      filename: file.name,
+      title: file.title ?? file.name,
+      ...(file.alt ? { alt_text: file.alt } : {}),
+      ...(message ? { initial_comment: toMrkdwn(escapeForSlack(message.text)) } : {}),
+    };
+    await this.call('files.uploadV2', () => this.client.filesUploadV2(args));
   }
 
   /** Display names for records outside Slack; an unknown name falls back to the id, never fails. */
