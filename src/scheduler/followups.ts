@@ -1,7 +1,5 @@
-import { Queue, Worker } from 'bullmq';
 import type { FollowupRef, FollowupTimers } from '../core/followups.js';
-import type { Logger } from '../core/ports.js';
-import { FAILED_KEPT, connectionOptions, type RedisConnection } from './bullmq-scheduler.js';
+import { TimerQueue, startTimerWorker, type TimerQueueOptions, type TimerWorker, type TimerWorkerOptions } from './timer-queue.js';
 import { encodePart } from './job-ids.js';
 
 /**
@@ -14,8 +12,6 @@ import { encodePart } from './job-ids.js';
  */
 
 export const FOLLOWUPS_QUEUE = 'followups';
-const DAY_SECONDS = 24 * 3600;
-const PENDING = ['delayed', 'wait', 'prioritized'] as const;
 
 /** `fu-<ws>-<n>-<item>-<kind>-<ms>` or `fu-<ws>-digest-<ms>`: parts encoded as job-ids.ts does. */
 export function followupJobId(ref: FollowupRef): string {
@@ -26,107 +22,27 @@ export function followupJobId(ref: FollowupRef): string {
   return `fu-${encodePart(ref.workspace)}-${ref.number}-${encodePart(ref.itemId)}-${ref.kind}-${at}`;
 }
 
-export interface FollowupQueueOptions {
-  connection: RedisConnection;
-  prefix: string;
-  log?: Logger;
-}
+export type FollowupQueueOptions = TimerQueueOptions;
 
-export class FollowupQueue implements FollowupTimers {
-  private readonly queue: Queue<FollowupRef>;
-
+export class FollowupQueue extends TimerQueue<FollowupRef> implements FollowupTimers {
   constructor(options: FollowupQueueOptions) {
-    this.queue = new Queue<FollowupRef>(FOLLOWUPS_QUEUE, { connection: connectionOptions(options.connection), prefix: options.prefix });
-    this.queue.on('error', (err) => options.log?.error({ queue: FOLLOWUPS_QUEUE, err }, 'queue error'));
+    super(FOLLOWUPS_QUEUE, options);
   }
 
   async arm(ref: FollowupRef, delayMs: number): Promise<void> {
-    if (!Number.isFinite(delayMs)) throw new RangeError(`delayMs must be finite, got ${delayMs}`);
     const data: FollowupRef = { ...ref, at: new Date(Date.parse(ref.at)).toISOString() };
-    const jobId = followupJobId(data);
-    // A job that failed for good keeps its id, and an add with it would do nothing: replace it.
-    const old = await this.queue.getJob(jobId);
-    if (old && (await old.isFailed())) await old.remove();
-    await this.queue.add(data.kind, data, {
-      jobId,
-      delay: Math.max(0, Math.round(delayMs)),
-      attempts: 5,
-      backoff: { type: 'exponential', delay: 1000 },
-      removeOnComplete: { age: 14 * DAY_SECONDS },
-      removeOnFail: FAILED_KEPT,
-    });
+    await this.add(data.kind, data, followupJobId(data), delayMs, 14);
   }
 
   async armed(ref: FollowupRef): Promise<boolean> {
     const state = await this.queue.getJobState(followupJobId(ref));
     return state !== 'unknown' && state !== 'failed';
   }
-
-  /** Timers waiting to run, soonest first (tests; the sweep never reads them). */
-  async pending(): Promise<FollowupRef[]> {
-    const jobs = await this.queue.getJobs([...PENDING], 0, -1);
-    return jobs.map((j) => j.data).sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
-  }
-
-  /** Promotes delayed timers due by `now` on the bot's Clock (tests and replayed demo clocks). */
-  async promoteDue(now: Date): Promise<number> {
-    let promoted = 0;
-    for (const job of await this.queue.getDelayed(0, -1)) {
-      if (Date.parse(job.data.at) > now.getTime()) continue;
-      try {
-        await job.promote();
-        promoted++;
-      } catch {
-        // It left the delayed set meanwhile: nothing to do.
-      }
-    }
-    return promoted;
-  }
-
-  /** Jobs per state (tests, metrics). */
-  counts(): Promise<Record<string, number>> {
-    return this.queue.getJobCounts('wait', 'delayed', 'prioritized', 'active', 'completed', 'failed');
-  }
-
-  /** Closes the queue's connection; gives up waiting after `timeoutMs`. */
-  async close(timeoutMs = 2_000): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), timeoutMs)));
-    const closed = await Promise.race([this.queue.close(), late]);
-    clearTimeout(timer);
-    if (closed === 'late') void this.queue.disconnect().catch(() => undefined);
-  }
 }
 
-export interface FollowupWorkerOptions {
-  connection: RedisConnection;
-  prefix: string;
-  log: Logger;
-  run(ref: FollowupRef): Promise<void>;
-}
+export type FollowupWorkerOptions = TimerWorkerOptions<FollowupRef>;
 
 /** The worker of the `followups` queue. A run is idempotent (its messages have deterministic ids), so a stalled job simply runs again. */
-export function startFollowupWorker(o: FollowupWorkerOptions): { close(timeoutMs?: number): Promise<void>; running(): boolean } {
-  const worker = new Worker<FollowupRef>(FOLLOWUPS_QUEUE, (job) => o.run(job.data), {
-    connection: connectionOptions(o.connection, true),
-    prefix: o.prefix,
-    concurrency: 4,
-    lockDuration: 10_000,
-    maxStalledCount: 10,
-  });
-  worker.on('error', (err) => o.log.error({ queue: FOLLOWUPS_QUEUE, err }, 'queue worker error'));
-  worker.on('failed', (job, err) => o.log.error({ queue: FOLLOWUPS_QUEUE, jobId: job?.id, attempt: job?.attemptsMade, err }, 'follow-up job failed'));
-  return {
-    async close(timeoutMs = 5_000) {
-      let timer: NodeJS.Timeout | undefined;
-      const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), timeoutMs)));
-      const closed = await Promise.race([worker.close(), late]);
-      clearTimeout(timer);
-      if (closed === 'late') {
-        o.log.warn({ queue: FOLLOWUPS_QUEUE, timeoutMs }, 'follow-up worker still busy at shutdown; disconnecting');
-        void worker.disconnect().catch(() => undefined);
-      }
-    },
-    running: () => worker.isRunning() && !worker.closing,
-  };
+export function startFollowupWorker(o: FollowupWorkerOptions): TimerWorker {
+  return startTimerWorker(FOLLOWUPS_QUEUE, 'follow-up', o);
 }
