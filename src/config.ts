@@ -6,6 +6,7 @@ import { NOTICE_MAX, NOTICE_PLACEHOLDERS, unknownPlaceholders } from './core/not
 import { rotationsSchema } from './core/rotation-schema.js';
 import { alertSourcesSchema } from './core/alerts/config.js';
 import { DIGEST_DAYS } from './core/followups.js';
+import { redisTarget } from './infra/redis-connect.js';
 
 /**
  * Configuration as code: one YAML file (INCIDENT_CONFIG) for what an on-call team owns, and the
@@ -275,6 +276,15 @@ export function loadConfig(path: string | undefined): ConfigResult {
 
 const envSchema = z.object({
   REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
+  // Cluster, Sentinel and managed Redis (src/infra/redis-connect.ts; docs/operations.md): one topology at a time.
+  REDIS_CLUSTER_NODES: z.string().optional(),
+  REDIS_SENTINELS: z.string().optional(),
+  REDIS_SENTINEL_MASTER: z.string().min(1).optional(),
+  REDIS_SENTINEL_PASSWORD: z.string().min(1).optional(),
+  REDIS_USERNAME: z.string().min(1).optional(),
+  REDIS_PASSWORD: z.string().min(1).optional(),
+  REDIS_TLS: z.enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off']).optional(),
+  REDIS_TLS_CA_FILE: z.string().min(1).optional(),
   INCIDENT_CONFIG: z.string().optional(),
   KEY_PREFIX: z.string().default('ic:'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -297,6 +307,11 @@ const envSchema = z.object({
   DISCORD_API_URL: z.string().url().optional(),
   DISCORD_CATEGORY_ID: z.string().regex(/^\d+$/, 'a category id is a number (right-click it → Copy Channel ID)').optional(),
 }).superRefine((e, ctx) => {
+  try {
+    redisTarget(e);
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', path: [/^(\w+)/.exec((err as Error).message)?.[1] ?? 'REDIS_URL'], message: (err as Error).message.replace(/^\w+: /, '') });
+  }
   if (e.SLACK_BOT_TOKEN && !e.SLACK_SIGNING_SECRET && !e.SLACK_APP_TOKEN) {
     ctx.addIssue({ code: 'custom', path: ['SLACK_SIGNING_SECRET'], message: 'needed with SLACK_BOT_TOKEN (or set SLACK_APP_TOKEN for Socket Mode)' });
   }

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
-import { Redis } from 'ioredis';
+import type { RedisClient } from './infra/redis-client.js';
 import { commands } from '../commands/index.js';
 import type { Deps } from './app/context.js';
 import { deliver, deliveryGaveUp, runStep } from './app/escalation.js';
@@ -26,9 +26,9 @@ import type { ReadinessCheck } from './http/health.js';
 import { httpBanner, withLocalSource } from './http/local-source.js';
 import { startHttpServer, type HttpServer } from './http/server.js';
 import { PostmortemFiles } from './infra/postmortem-files.js';
-import { ensureRedis, maskUrl } from './infra/redis-server.js';
+import { describeTarget, openRedis, reachRedis, whenReady } from './infra/redis-connect.js';
 import { BullScheduler } from './scheduler/bullmq-scheduler.js';
-import { logLateRedisErrors } from './scheduler/bull-clients.js';
+import { bullConnection, logLateRedisErrors } from './scheduler/bull-clients.js';
 import { startWorkers } from './scheduler/workers.js';
 import { HandoffQueue, startHandoffWorker } from './scheduler/handoff.js';
 import { RedisAlertStore } from './store/redis-alerts.js';
@@ -97,7 +97,7 @@ interface CoreOptions {
 const QUEUE_STATES = ['wait', 'delayed', 'prioritized', 'active', 'failed'] as const;
 
 /** The stores on one Redis connection, observed for metrics, and the rest of what commands use. */
-function buildDeps(s: Settings, o: CoreOptions, parts: { redis: Redis; scheduler: BullScheduler; log: Logger; metrics: PromMetrics }): Deps {
+function buildDeps(s: Settings, o: CoreOptions, parts: { redis: RedisClient; scheduler: BullScheduler; log: Logger; metrics: PromMetrics }): Deps {
   const { env, config } = s;
   const { redis, scheduler, log, metrics } = parts;
   const store = observedStore(new RedisIncidentStore(redis, env.KEY_PREFIX), metrics);
@@ -127,17 +127,26 @@ function buildDeps(s: Settings, o: CoreOptions, parts: { redis: Redis; scheduler
 /** Redis (found or started), the store, the queues and their workers, around a given chat port. */
 async function openCore(s: Settings, o: CoreOptions): Promise<Core> {
   const { env } = s;
-  const redisServer = await ensureRedis(env.REDIS_URL, { dataDir: join(env.DATA_DIR, 'redis'), ...(o.print ? { log: o.print } : {}) });
-  const redis = new Redis(redisServer.url, { maxRetriesPerRequest: 3 });
+  const reached = await reachRedis(env, join(env.DATA_DIR, 'redis'), o.print);
+  const where = describeTarget(reached.target);
+  // Auto-pipelining: commands issued in the same tick share one round trip (per node under Cluster).
+  const redis = openRedis(reached.target, { maxRetriesPerRequest: 3, enableAutoPipelining: true });
   const log = createLogger({ level: env.LOG_LEVEL, ...(o.logFile ? { file: o.logFile } : {}) });
-  redis.on('error', (err) => log.error({ redis: maskUrl(redisServer.url), err: err.message }, 'redis connection error'));
+  redis.on('error', (err) => log.error({ redis: where, err: err.message }, 'redis connection error'));
+  await whenReady(redis, reached.target).catch(async (err: Error) => {
+    redis.disconnect();
+    await reached.stop();
+    throw err;
+  });
+  // BullMQ opens its own connections from the same options (bull-clients.ts).
+  const connection = bullConnection(reached.target);
   const queuePrefix = `${env.KEY_PREFIX}{q}`;
   logLateRedisErrors(log);
-  const scheduler = new BullScheduler({ connection: redisServer.url, prefix: queuePrefix, log });
+  const scheduler = new BullScheduler({ connection, prefix: queuePrefix, log });
   const metrics = new PromMetrics();
   const deps = buildDeps(s, o, { redis, scheduler, log, metrics });
   const workers = startWorkers({
-    connection: redisServer.url,
+    connection,
     prefix: queuePrefix,
     log: deps.log,
     onStep: (ref, job) => {
@@ -150,13 +159,13 @@ async function openCore(s: Settings, o: CoreOptions): Promise<Core> {
     onRetry: (reason) => metrics.outboundRetry(reason),
   });
   // Shift handoff DMs: their own queue and worker (src/app/handoff.ts).
-  const handoffQueue = new HandoffQueue({ connection: redisServer.url, prefix: queuePrefix, log });
+  const handoffQueue = new HandoffQueue({ connection, prefix: queuePrefix, log });
   deps.handoffs = handoffQueue;
-  const handoffWorker = startHandoffWorker({ connection: redisServer.url, prefix: queuePrefix, log: deps.log, run: (ref) => runHandoff(deps, ref) });
+  const handoffWorker = startHandoffWorker({ connection, prefix: queuePrefix, log: deps.log, run: (ref) => runHandoff(deps, ref) });
   // Follow-up reminders and the weekly digest (issue 12): their own queue and worker (src/app/followups.ts).
-  const followupQueue = new FollowupQueue({ connection: redisServer.url, prefix: queuePrefix, log });
+  const followupQueue = new FollowupQueue({ connection, prefix: queuePrefix, log });
   deps.followups = followupQueue;
-  const followupWorker = startFollowupWorker({ connection: redisServer.url, prefix: queuePrefix, log: deps.log, run: (ref) => runFollowup(deps, ref) });
+  const followupWorker = startFollowupWorker({ connection, prefix: queuePrefix, log: deps.log, run: (ref) => runFollowup(deps, ref) });
   // ic_queue_jobs counts the handoff and follow-up queues too, in the states the other queues report.
   const countsOf = async (queue: { counts(): Promise<Record<string, number>> }): Promise<Record<string, number>> => {
     const counts = await queue.counts();
@@ -171,7 +180,7 @@ async function openCore(s: Settings, o: CoreOptions): Promise<Core> {
   // Effects that a crashed or restarted process left in the outbox go out first.
   const relay = startRelay(deps);
   const { armed, overdue } = await rearmEscalations(deps);
-  log.info({ redis: maskUrl(redisServer.url), spawnedRedis: redisServer.spawned, armed, overdue }, 'core started');
+  log.info({ redis: where, spawnedRedis: reached.spawned, armed, overdue }, 'core started');
   // The sweep again every minute: a timer whose queueing failed (Redis blip) is back within a minute.
   const sweep = setInterval(() => void rearmEscalations(deps).catch((err: Error) => log.error({ err: err.message }, 'escalation sweep failed')), 60_000);
   sweep.unref();
@@ -197,7 +206,7 @@ async function openCore(s: Settings, o: CoreOptions): Promise<Core> {
       ['follow-up queue', () => followupQueue.close()],
       // A connection to a Redis that is away cannot say goodbye; nothing to report.
       ['redis connection', () => redis.quit().catch(() => undefined)],
-      ['redis', () => redisServer.stop()],
+      ['redis', () => reached.stop()],
     ]);
   };
   return { deps, scheduler, log, metrics, readiness, redisUp: () => redis.status === 'ready', close };

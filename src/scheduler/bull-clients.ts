@@ -1,6 +1,7 @@
 import { RedisConnection, createIORedisClient } from 'bullmq';
 import type { RedisOptions } from 'bullmq';
-import { Redis } from 'ioredis';
+import type { RedisClient } from '../infra/redis-client.js';
+import { openFromOptions, redisOptions, type RedisTarget } from '../infra/redis-connect.js';
 import type { Logger } from '../core/ports.js';
 
 /**
@@ -19,21 +20,28 @@ export function logLateRedisErrors(log: Logger | undefined): void {
   lateLog = log;
 }
 
-export function openBullClient(opts: RedisOptions & { url?: string }): Redis {
-  const { url, ...rest } = opts;
-  return guarded(url ? new Redis(url, rest) : new Redis(rest));
+/** A client for BullMQ from its options: a single node, a Sentinel master, or a Cluster (redis-connect.ts). */
+export function openBullClient(opts: RedisOptions & { url?: string }): RedisClient {
+  return guarded(openFromOptions(opts));
 }
 
 /** Adds the listener, and to the copies BullMQ makes with `duplicate()` (a worker's blocking connection) too. */
-function guarded(raw: Redis): Redis {
+function guarded<C extends RedisClient>(raw: C): C {
   raw.on('error', (err: Error) => {
     if (raw.listenerCount('error') > 1) return;
     lateLog?.info({ err: err.message }, 'a redis connection left by a closed queue failed; dropped it');
     raw.disconnect();
   });
-  const duplicate = raw.duplicate.bind(raw);
-  raw.duplicate = (override) => guarded(duplicate(override));
+  // A Cluster's duplicate takes (startupNodes, options), a node's (options): pass both through.
+  const duplicate = (raw.duplicate as (...args: unknown[]) => C).bind(raw);
+  (raw as { duplicate: unknown }).duplicate = (...args: unknown[]) => guarded(duplicate(...args));
   return raw;
 }
 
 RedisConnection.clientFactory = (opts) => createIORedisClient(openBullClient(opts));
+
+/** BullMQ's connection options for a target (its own connections are then opened by openBullClient). */
+export function bullConnection(target: RedisTarget): RedisOptions & { url?: string } {
+  // ioredis's options type allows a null retryStrategy, BullMQ's does not; redisOptions sets none.
+  return redisOptions(target) as RedisOptions & { url?: string };
+}

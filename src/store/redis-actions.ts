@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../infra/redis-client.js';
 import type { FollowupEntry, FollowupIndex } from '../core/followups.js';
 import type { IncidentKey } from '../core/model.js';
 import { encodeWorkspace } from './redis-store.js';
@@ -18,7 +18,7 @@ import { encodeWorkspace } from './redis-store.js';
  */
 export class RedisActionIndex implements FollowupIndex {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
   ) {
     if (/[{}]/.test(prefix)) throw new Error('RedisActionIndex: prefix must not contain { or }');
@@ -62,7 +62,7 @@ export class RedisActionIndex implements FollowupIndex {
 
 const PUT_COMMAND = 'actionIndexPut';
 
-type PutCapable = Redis & { [PUT_COMMAND]: (...args: string[]) => Promise<number> };
+type PutCapable = RedisClient & { [PUT_COMMAND]: (...args: string[]) => Promise<number> };
 
 // KEYS: entries hash, versions hash. ARGV: incident number, version, entries JSON ('' = none).
 // Returns 1 written, 0 when the index already holds this version or a newer one.

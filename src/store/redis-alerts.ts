@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../infra/redis-client.js';
 import type { AlertStore } from '../core/ports.js';
 import { encodeWorkspace } from './redis-store.js';
 
@@ -34,11 +34,11 @@ redis.call('SET', KEYS[3], n, 'PX', ARGV[2])
 return {n, 1}
 `;
 
-type ClaimCapable = Redis & { [CLAIM_COMMAND]: (...args: string[]) => Promise<[number, number]> };
+type ClaimCapable = RedisClient & { [CLAIM_COMMAND]: (...args: string[]) => Promise<[number, number]> };
 
 export class RedisAlertStore implements AlertStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
   ) {
     redis.defineCommand(CLAIM_COMMAND, { numberOfKeys: 3, lua: CLAIM_LUA });

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../infra/redis-client.js';
 import type { CoverOverride, OnCallStore } from '../core/ports.js';
 import { encodeWorkspace } from './redis-store.js';
 
@@ -12,7 +12,7 @@ import { encodeWorkspace } from './redis-store.js';
  */
 export class RedisOnCallStore implements OnCallStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
   ) {
     redis.defineCommand(COUNT_RECENT_COMMAND, { numberOfKeys: 1, lua: COUNT_RECENT_LUA });
@@ -58,7 +58,7 @@ export class RedisOnCallStore implements OnCallStore {
 
 const COUNT_RECENT_COMMAND = 'incidentCountRecent';
 
-type Scripted = Redis & { [COUNT_RECENT_COMMAND]: (key: string, ...args: string[]) => Promise<[number, number]> };
+type Scripted = RedisClient & { [COUNT_RECENT_COMMAND]: (key: string, ...args: string[]) => Promise<[number, number]> };
 
 /**
  * Check and add in one script, so two pages at the same moment cannot both pass a quota that

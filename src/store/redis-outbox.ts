@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../infra/redis-client.js';
 import type { OutboxEntry, OutboxStore } from '../core/ports.js';
 import { encodeWorkspace } from './redis-store.js';
 
@@ -16,7 +16,7 @@ import { encodeWorkspace } from './redis-store.js';
  */
 export class RedisOutbox implements OutboxStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
   ) {
     redis.defineCommand(CLAIM_COMMAND, { numberOfKeys: 2, lua: CLAIM_LUA });
@@ -69,7 +69,7 @@ export class RedisOutbox implements OutboxStore {
 const CLAIM_COMMAND = 'outboxClaim';
 const EXTEND_COMMAND = 'outboxExtend';
 
-type Scripted = Redis & {
+type Scripted = RedisClient & {
   [CLAIM_COMMAND]: (...args: string[]) => Promise<(string | null)[]>;
   [EXTEND_COMMAND]: (...args: string[]) => Promise<number>;
 };

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../infra/redis-client.js';
 import type { PostmortemIndex } from '../core/postmortem-index.js';
 import { encodeWorkspace } from './redis-store.js';
 
@@ -14,7 +14,7 @@ import { encodeWorkspace } from './redis-store.js';
  */
 export class RedisPostmortemIndex implements PostmortemIndex {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
   ) {}
 

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../infra/redis-client.js';
 import type { StatsIndex, StatsRecord } from '../core/stats-types.js';
 import { encodeWorkspace } from './redis-store.js';
 
@@ -14,7 +14,7 @@ import { encodeWorkspace } from './redis-store.js';
  */
 export class RedisStatsIndex implements StatsIndex {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
   ) {
     redis.defineCommand(RANGE_COMMAND, { numberOfKeys: 2, lua: RANGE_LUA });
@@ -66,7 +66,7 @@ export class RedisStatsIndex implements StatsIndex {
 const RANGE_COMMAND = 'incidentStatsRange';
 const ADD_COMMAND = 'incidentStatsAddNew';
 
-type AddCapable = Redis & { [ADD_COMMAND]: (rec: string, by: string, n: string, json: string, score: string) => Promise<number> };
+type AddCapable = RedisClient & { [ADD_COMMAND]: (rec: string, by: string, n: string, json: string, score: string) => Promise<number> };
 
 /** KEYS[1] the hash of records, KEYS[2] the zset; ARGV number, record, score. Writes only a number not there yet. */
 const ADD_LUA = `
@@ -75,7 +75,7 @@ redis.call('ZADD', KEYS[2], ARGV[3], ARGV[1])
 return 1
 `;
 
-type RangeCapable = Redis & { [RANGE_COMMAND]: (by: string, rec: string, min: string, max: string) => Promise<(string | null)[]> };
+type RangeCapable = RedisClient & { [RANGE_COMMAND]: (by: string, rec: string, min: string, max: string) => Promise<(string | null)[]> };
 
 /**
  * KEYS[1] the zset by declaredAt, KEYS[2] the hash of records; ARGV min and max scores.

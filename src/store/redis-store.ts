@@ -1,4 +1,5 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../infra/redis-client.js';
+import { scanKeys } from '../infra/redis-connect.js';
 import type { IncidentEvent } from '../core/events.js';
 import type { Incident, IncidentKey } from '../core/model.js';
 import { isTerminal } from '../core/model.js';
@@ -28,7 +29,7 @@ import type { AppendOptions, IncidentStore } from '../core/ports.js';
  */
 export class RedisIncidentStore implements IncidentStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
   ) {
     // A brace in the prefix would become the hash tag and put every workspace in one slot, or
@@ -156,7 +157,7 @@ export class RedisIncidentStore implements IncidentStore {
     // Data written before the registry existed: found once by a scan, then registered.
     const out = new Set(known);
     const head = `${this.prefix}inc:{`;
-    for await (const keys of this.redis.scanStream({ match: `${head}*}:seq`, count: 500 }) as AsyncIterable<string[]>) {
+    for await (const keys of scanKeys(this.redis, `${head}*}:seq`)) {
       for (const key of keys) out.add(decodeWorkspace(key.slice(head.length, -'}:seq'.length)));
     }
     const missing = [...out].filter((w) => !known.includes(w));
@@ -196,7 +197,7 @@ export function decodeWorkspace(encoded: string): string {
 const APPEND_COMMAND = 'incidentStoreAppend';
 const EVENTS_PAGE = 500;
 
-type AppendCapable = Redis & { [APPEND_COMMAND]: (...args: string[]) => Promise<number> };
+type AppendCapable = RedisClient & { [APPEND_COMMAND]: (...args: string[]) => Promise<number> };
 
 // KEYS: state hash, event stream, channel index, open set, all set, idempotency key, outbox hash,
 //       outbox due set, page DM index.

@@ -3,8 +3,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inject } from 'vitest';
-import { testRedis, type TestRedis } from '../support/redis.js';
+import { redisEnv, testRedis, type TestRedis } from '../support/redis.js';
 
 /**
  * The bot as a new user runs it: `npm start`'s entry point in a child process, lines typed on
@@ -25,7 +24,7 @@ beforeAll(async () => {
   );
   env = {
     ...process.env,
-    REDIS_URL: inject('redisUrl'),
+    ...redisEnv(),
     KEY_PREFIX: redis.prefix,
     DATA_DIR: join(dir, 'data'),
     INCIDENT_CONFIG: join(dir, 'incident.yaml'),

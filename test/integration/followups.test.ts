@@ -1,5 +1,6 @@
 import { Queue } from 'bullmq';
-import { afterEach, describe, expect, inject, it } from 'vitest';
+import { testConnection } from '../support/redis.js';
+import { afterEach, describe, expect, it } from 'vitest';
 import { commands } from '../../commands/index.js';
 import { runFollowup, startFollowups } from '../../src/app/followups.js';
 import { LocalTerminal } from '../../src/adapters/local/terminal.js';
@@ -64,7 +65,7 @@ describe('follow-up reminders', () => {
     // A restart that lost every follow-up job: a new core on the same Redis, whose start-up sweep arms them again.
     await followups!.close();
     followups = undefined;
-    const lost = new Queue(FOLLOWUPS_QUEUE, { connection: { url: inject('redisUrl') }, prefix: `${a.redis.prefix}{q}` });
+    const lost = new Queue(FOLLOWUPS_QUEUE, { connection: testConnection(), prefix: `${a.redis.prefix}{q}` });
     await lost.obliterate({ force: true });
     await lost.close();
     const core = await openTestCore({ redis: a.redis, configDoc: CONFIG, clock: a.clock, chat: a.chat });

@@ -1,6 +1,6 @@
 import { Queue } from 'bullmq';
+import { testConnection } from '../support/redis.js';
 import { afterEach, describe, expect, it } from 'vitest';
-import { inject } from 'vitest';
 import { runHandoff, startHandoffs } from '../../src/app/handoff.js';
 import { HANDOFF_QUEUE, HandoffQueue, startHandoffWorker } from '../../src/scheduler/handoff.js';
 import { testApp, type TestApp } from '../support/app.js';
@@ -44,7 +44,7 @@ afterEach(async () => {
 
 /** The handoff queue and worker on the app's Redis, wired into its deps as src/main.ts does. */
 function openHandoffs(a: TestApp): Handoffs {
-  const connection = inject('redisUrl');
+  const connection = testConnection();
   const prefix = `${a.redis.prefix}{q}`;
   const queue = new HandoffQueue({ connection, prefix });
   const worker = startHandoffWorker({ connection, prefix, log: a.log, run: (ref) => runHandoff(a.deps, ref) });
@@ -120,7 +120,7 @@ describe('shift handoffs', () => {
     // A restart that lost every handoff job: the start-up sweep arms them again (the boundary
     // that just passed included, caught up within the window) and still sends nothing twice.
     await handoffs.close();
-    const lost = new Queue(HANDOFF_QUEUE, { connection: { url: inject('redisUrl') }, prefix: `${app.redis.prefix}{q}` });
+    const lost = new Queue(HANDOFF_QUEUE, { connection: testConnection(), prefix: `${app.redis.prefix}{q}` });
     await lost.obliterate({ force: true });
     await lost.close();
     app.clock.advance(HOUR);

@@ -1,5 +1,5 @@
-import { Redis } from 'ioredis';
-import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
+import { openRedis, scanKeys } from '../../src/infra/redis-connect.js';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { IncidentError } from '../../src/core/errors.js';
 import { event } from '../../src/core/events.js';
 import { decideCancel, decideClose, decideNote, decideResolve, declareEvents } from '../../src/core/lifecycle.js';
@@ -7,7 +7,7 @@ import type { Actor, Incident, IncidentKey } from '../../src/core/model.js';
 import { project } from '../../src/core/projection.js';
 import { createIncident, mutate } from '../../src/store/mutate.js';
 import { RedisIncidentStore } from '../../src/store/redis-store.js';
-import { testRedis, type TestRedis } from '../support/redis.js';
+import { testRedis, testTarget, type TestRedis } from '../support/redis.js';
 
 const alice: Actor = { id: 'U1', name: 'alice' };
 const bob: Actor = { id: 'U2', name: 'bob' };
@@ -111,7 +111,7 @@ describe('RedisIncidentStore', () => {
   it('reads the same incident from a new connection, as after a bot restart', async () => {
     const inc = await declare();
     await mutate(store, keyOf(inc), (c) => decideNote(c, 'before restart', alice, now));
-    const other = new Redis(inject('redisUrl'));
+    const other = openRedis(testTarget());
     try {
       const restarted = new RedisIncidentStore(other, t.prefix);
       expect(await restarted.get(keyOf(inc))).toEqual(await store.get(keyOf(inc)));
@@ -210,7 +210,8 @@ describe('RedisIncidentStore', () => {
       expect(await store.nextNumber(ws)).toBe(2);
     }
     // Every key of a workspace carries exactly one hash tag, so Redis Cluster keeps them in one slot.
-    const keys = await t.redis.keys(`${t.prefix}inc:*`);
+    const keys: string[] = [];
+    for await (const batch of scanKeys(t.redis, `${t.prefix}inc:*`)) keys.push(...batch);
     for (const k of keys) expect(k.slice(t.prefix.length)).toMatch(/^inc:\{[^{}]+\}:[^{}]+$/);
   });
 });

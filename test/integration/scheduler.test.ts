@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { testConnection, testTarget } from '../support/redis.js';
+import { openRedis, scanKeys, unlinkKeys } from '../../src/infra/redis-connect.js';
 import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
-import { afterEach, describe, expect, inject, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { PlatformError } from '../../src/core/errors.js';
 import type { Logger, OutboundJob, StepRef } from '../../src/core/ports.js';
 import { BullScheduler, QUEUES } from '../../src/scheduler/bullmq-scheduler.js';
@@ -14,7 +15,7 @@ import { startWorkers, type StartWorkersOptions, type Workers } from '../../src/
  * shortened through the options so retries take milliseconds.
  */
 
-const url = inject('redisUrl');
+const connection = testConnection();
 
 class RecordingLogger implements Logger {
   readonly lines: { level: string; msg: string; data: Record<string, unknown> }[] = [];
@@ -48,12 +49,12 @@ async function setup(extra: Partial<StartWorkersOptions> = {}, outboundAttempts?
   const log = new RecordingLogger();
   const steps: Harness['steps'] = [];
   const delivered: Harness['delivered'] = [];
-  const scheduler = new BullScheduler({ connection: url, prefix, outboundAttempts });
-  const outbound = new Queue(QUEUES.outbound, { connection: { url }, prefix });
+  const scheduler = new BullScheduler({ connection, prefix, outboundAttempts });
+  const outbound = new Queue(QUEUES.outbound, { connection, prefix });
   open.push({ close: () => cleanup(prefix, scheduler, outbound) });
   const start = (more: Partial<StartWorkersOptions> = {}): Workers => {
     const w = startWorkers({
-      connection: url,
+      connection,
       prefix,
       log,
       onStep: async (ref) => void steps.push({ ref, at: Date.now() }),
@@ -71,16 +72,14 @@ async function setup(extra: Partial<StartWorkersOptions> = {}, outboundAttempts?
 /** Obliterates both queues, then sweeps any key left under the prefix. */
 async function cleanup(prefix: string, scheduler: BullScheduler, outbound: Queue): Promise<void> {
   await scheduler.close();
-  const steps = new Queue(QUEUES.steps, { connection: { url }, prefix });
+  const steps = new Queue(QUEUES.steps, { connection, prefix });
   for (const q of [steps, outbound]) {
     await q.obliterate({ force: true });
     await q.close();
   }
-  const redis = new Redis(url);
+  const redis = openRedis(testTarget());
   // SCAN, not KEYS: the Redis may be a developer's shared one.
-  for await (const keys of redis.scanStream({ match: `${prefix}*`, count: 500 }) as AsyncIterable<string[]>) {
-    if (keys.length > 0) await redis.unlink(...keys);
-  }
+  for await (const keys of scanKeys(redis, `${prefix}*`)) await unlinkKeys(redis, keys);
   await redis.quit();
 }
 

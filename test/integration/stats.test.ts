@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { scanKeys, unlinkKeys } from '../../src/infra/redis-connect.js';
 import { buildStatsIndex } from '../../src/app/stats-index.js';
 import { testApp, type TestApp } from '../support/app.js';
 import { MIN, text } from '../support/paging.js';
@@ -132,7 +133,7 @@ describe('/incident stats', () => {
     await app.type('/incident declare "Still open" --sev P3');
     // As right after an upgrade: the incidents are in the store, the index has none of them.
     const { redis, prefix } = app.redis;
-    await redis.del(...(await redis.keys(`${prefix}stats:*`)));
+    for await (const keys of scanKeys(redis, `${prefix}stats:*`)) await unlinkKeys(redis, keys);
     expect(text(await app.type('/incident stats'))).toContain('No closed incidents in this period.');
 
     expect(await buildStatsIndex(app.deps)).toBe(2);

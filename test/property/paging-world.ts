@@ -1,5 +1,5 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import type { Redis } from 'ioredis';
+import type { RedisClient as Redis } from '../../src/infra/redis-client.js';
 import type { Deps } from '../../src/app/context.js';
 import { translator } from '../../src/core/i18n/index.js';
 import type { IncidentEvent } from '../../src/core/events.js';

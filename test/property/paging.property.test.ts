@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { scanKeys, unlinkKeys } from '../../src/infra/redis-connect.js';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { testRedis, type TestRedis } from '../support/redis.js';
 import { checkRun, type Report } from './paging-invariants.js';
@@ -128,7 +129,7 @@ async function run(cmds: readonly Cmd[]): Promise<Report> {
     return await checkRun(world);
   } finally {
     restore();
-    for await (const keys of redis.redis.scanStream({ match: `${prefix}*`, count: 500 }) as AsyncIterable<string[]>) if (keys.length) await redis.redis.unlink(...keys);
+    for await (const keys of scanKeys(redis.redis, `${prefix}*`)) await unlinkKeys(redis.redis, keys);
   }
 }
 

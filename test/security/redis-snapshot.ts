@@ -1,4 +1,5 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient as Redis } from '../../src/infra/redis-client.js';
+import { scanKeys } from '../../src/infra/redis-connect.js';
 
 /**
  * Every key under a prefix with its content in a canonical form, to tell whether anything was
@@ -35,7 +36,7 @@ function canonical(type: string, value: unknown): string {
 
 export async function redisSnapshot(redis: Redis, prefix: string, skip: (key: string) => boolean): Promise<RedisSnapshot> {
   const keys: string[] = [];
-  for await (const batch of redis.scanStream({ match: `${prefix}*`, count: 1000 }) as AsyncIterable<string[]>) {
+  for await (const batch of scanKeys(redis, `${prefix}*`, 1000)) {
     keys.push(...batch.filter((k) => !skip(k)));
   }
   const types = ((await keys.reduce((p, k) => p.type(k), redis.pipeline()).exec()) ?? []).map(([, t]) => String(t));

@@ -2,7 +2,6 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
-import { inject } from 'vitest';
 import type { Deps } from '../../src/app/context.js';
 import { deliver, deliveryGaveUp, runStep } from '../../src/app/escalation.js';
 import { startRelay } from '../../src/app/relay.js';
@@ -22,7 +21,7 @@ import { RedisPostmortemIndex } from '../../src/store/redis-postmortems.js';
 import { RedisStatsIndex } from '../../src/store/redis-stats.js';
 import { RedisActionIndex } from '../../src/store/redis-actions.js';
 import { statsChartRenderer } from '../../src/app/stats-chart.js';
-import type { TestRedis } from './redis.js';
+import { testConnection, type TestRedis } from './redis.js';
 
 /** A logger that keeps its lines, so tests can check what an operator would find. */
 export class MemoryLogger implements Logger {
@@ -84,9 +83,9 @@ export async function openTestCore(o: TestCoreOptions): Promise<TestCore> {
   const config = parseTestConfig(o.configDoc);
   const postmortemDir = await mkdtemp(join(tmpdir(), o.postmortemPrefix ?? 'pm-'));
   const log = new MemoryLogger();
-  const url = inject('redisUrl');
+  const connection = testConnection();
   const queuePrefix = `${redis.prefix}{q}`;
-  const scheduler = new BullScheduler({ connection: url, prefix: queuePrefix, ...(o.outboundAttempts ? { outboundAttempts: o.outboundAttempts } : {}) });
+  const scheduler = new BullScheduler({ connection, prefix: queuePrefix, ...(o.outboundAttempts ? { outboundAttempts: o.outboundAttempts } : {}) });
   const deps: Deps = {
     scheduler,
     oncall: new RedisOnCallStore(redis.redis, redis.prefix),
@@ -109,7 +108,7 @@ export async function openTestCore(o: TestCoreOptions): Promise<TestCore> {
   // once" check after settle() must not pass because a second copy is still on its way.
   const running = new Set<Promise<void>>();
   const workers = startWorkers({
-    connection: url,
+    connection,
     prefix: queuePrefix,
     log,
     onStep: (ref) => runStep(deps, ref),
@@ -124,7 +123,7 @@ export async function openTestCore(o: TestCoreOptions): Promise<TestCore> {
     ...(o.deliveryTimeoutMs ? { deliveryTimeoutMs: o.deliveryTimeoutMs } : {}),
   });
   const relay = o.relay === false ? undefined : startRelay(deps, { pollMs: 20 });
-  const queues = [QUEUES.steps, QUEUES.outbound].map((name) => new Queue(name, { connection: { url }, prefix: queuePrefix }));
+  const queues = [QUEUES.steps, QUEUES.outbound].map((name) => new Queue(name, { connection, prefix: queuePrefix }));
 
   async function settle(): Promise<void> {
     for (let quiet = 0; quiet < 3; ) {

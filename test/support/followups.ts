@@ -1,4 +1,4 @@
-import { inject } from 'vitest';
+import { testConnection } from './redis.js';
 import type { Deps } from '../../src/app/context.js';
 import { runFollowup } from '../../src/app/followups.js';
 import type { IncidentStore } from '../../src/core/ports.js';
@@ -24,7 +24,7 @@ export interface Followups {
 
 /** The follow-up queue and worker on the app's Redis, wired into `deps` as src/main.ts does. */
 export function openFollowups(a: TestApp, deps: Deps = a.deps): Followups {
-  const connection = inject('redisUrl');
+  const connection = testConnection();
   const prefix = `${a.redis.prefix}{q}`;
   const queue = new FollowupQueue({ connection, prefix });
   const worker = startFollowupWorker({ connection, prefix, log: a.log, run: (ref) => runFollowup(deps, ref) });

@@ -1,5 +1,5 @@
+import { testConnection } from './redis.js';
 import { Queue } from 'bullmq';
-import { inject } from 'vitest';
 import type { IncidentEvent } from '../../src/core/events.js';
 import { QUEUES } from '../../src/scheduler/bullmq-scheduler.js';
 import type { TestApp } from './app.js';
@@ -59,7 +59,7 @@ export async function until(what: string, check: () => boolean | Promise<boolean
  * fooled by a duplicate that was merely late.
  */
 export async function drained(app: TestApp, ms = 5_000): Promise<void> {
-  const outbound = new Queue(QUEUES.outbound, { connection: { url: inject('redisUrl') }, prefix: `${app.redis.prefix}{q}` });
+  const outbound = new Queue(QUEUES.outbound, { connection: testConnection(), prefix: `${app.redis.prefix}{q}` });
   // Older code has no outbox: then only the queue can still hold a message.
   const outbox = (app.deps as { outbox?: { pending(ws: string): Promise<number> } }).outbox;
   try {
