@@ -19,9 +19,14 @@ export const ON_CLUSTER = [
   'test/integration/stats.test.ts',
   'test/integration/postmortem-index.test.ts',
   'test/integration/capture.test.ts',
+  'test/integration/bounded-growth.test.ts',
+  'test/integration/note-path.test.ts',
+  'test/integration/lease.test.ts',
+  'test/integration/replay-guard.test.ts',
   'test/e2e/cluster-failover.test.ts',
   'test/e2e/local-workspace.test.ts',
   'test/e2e/slack.test.ts',
+  'test/e2e/slack-replicas.test.ts',
   'test/e2e/discord-incident.test.ts',
 ];
 

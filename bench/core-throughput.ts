@@ -78,7 +78,7 @@ async function printHeader(o: CoreThroughputOptions, fx: Fixture): Promise<void>
  * Round trips per command, counted on a separate client one incident at a time (so every
  * request belongs to the command being run). Also warms up the JIT and the Lua script cache.
  */
-async function calibrate(counting: Redis, fx: Fixture, log: CountingLogger, notes: number): Promise<Tally<Kind>> {
+export async function calibrate(counting: Redis, fx: Fixture, log: CountingLogger, notes: number): Promise<Tally<Kind>> {
   const tally = countRoundTrips<Kind>(counting);
   const deps = makeDeps(counting, fx.url, fx.prefix, fx.pmDir, log);
   for (let i = 0; i < CALIBRATION_INCIDENTS; i++) {

@@ -27,8 +27,9 @@ import type { Stats } from './lib/stats.js';
  *
  * 1. Interactions: rounds of BENCH_DISCORD_CONCURRENCY `/incident declare` dispatched at once on
  *    the gateway, after one uncounted warm-up round; first to a bare discord.js client that only
- *    defers and edits (the floor), then to the bot. Deferral = INTERACTION_CREATE sent → interaction callback (type 5) received by
+ *    defers and edits (the floor, measured before and after the bot), then to the bot. Deferral = INTERACTION_CREATE sent → interaction callback (type 5) received by
  *    the fake; answer = sent → the edited reply received. Every declare pages Alice (tier 1).
+ *    The REST requests the rounds made are counted per declare, by route.
  * 2. Reactions: ✅ on BENCH_DISCORD_PAGES of those page DMs, first one at a time, then all the
  *    rest at once. Latency = MESSAGE_REACTION_ADD sent → the `acknowledged` event written to
  *    Redis (the store's append, wrapped).
@@ -56,8 +57,12 @@ export async function discordLatency(o: DiscordLatencyOptions): Promise<void> {
     o.print('## Discord: interaction → deferred reply, reaction → acknowledgement\n');
     o.print(`- ${nodeAndCpu()}, Redis at ${maskUrl(fx.url)}${fx.spawned ? ' (throwaway)' : ''}`);
     o.print(`- discord.js against FakeDiscord on loopback in the same process; load average at start ${loadAverages()}\n`);
-    const bare = await measureBare(o);
+    // The floor is measured before and after the bot's rounds, which take a minute: a machine
+    // whose load moves meanwhile weighs on both sides alike.
+    const before = await measureBare(o);
     const interactions = await measureInteractions(fake, bot, o);
+    const after = await measureBare(o);
+    const bare = { deferred: [...before.deferred, ...after.deferred], answered: [...before.answered, ...after.answered] };
     const reactions = await measureReactions(fake, bot, o);
     const row = (name: string, samples: number[]): string[] => {
       const s: Stats = stats(samples);
@@ -72,7 +77,10 @@ export async function discordLatency(o: DiscordLatencyOptions): Promise<void> {
       row(`✅ on ${reactions.burst.length} page DMs at once: sent → \`acknowledged\` written`, reactions.burst),
     ]);
     o.print('');
-    o.print(`- REST: ${interactions.requestsPerDeclare.toFixed(1)} requests per declare, sent at ${interactions.requestsPerSecond.toFixed(1)}/s (discord.js paces 50/s, Discord's global limit).`);
+    const ratio = (q: 'p50' | 'p99') => stats(interactions.deferred)[q] / stats(bare.deferred)[q];
+    o.print(`- Deferral, bot / bare discord.js: p50 ${ratio('p50').toFixed(2)}×, p99 ${ratio('p99').toFixed(2)}× (goal: p99 ≤ 1.5×).`);
+    o.print(`- REST: ${interactions.requestsPerDeclare.toFixed(1)} requests per declare, sent at ${interactions.requestsPerSecond.toFixed(1)}/s (discord.js paces 50/s, Discord's global limit):`);
+    for (const [route, n] of interactions.routes) o.print(`  - ${route}: ${n.toFixed(2)}`);
     bot.log.assertQuiet();
   } finally {
     await bot.close();
@@ -94,8 +102,9 @@ interface Bot {
 function ackTimedStore(fx: Fixture, acked: Map<number, number>): RedisIncidentStore {
   const store = new RedisIncidentStore(fx.redis, fx.prefix);
   const append = store.append.bind(store);
-  store.append = async (key, version, events, next) => {
-    const ok = await append(key, version, events, next);
+  // Every argument passed on: the options carry the outbox entries and the page DM links.
+  store.append = async (key, version, events, next, options) => {
+    const ok = await append(key, version, events, next, options);
     if (ok && events.some((e) => e.type === 'acknowledged')) acked.set(key.number, performance.now());
     return ok;
   };
@@ -140,6 +149,8 @@ interface InteractionFigures {
   answered: number[];
   /** REST requests per declare (answer, channel, posts, page DM…) and the rate they went out at. */
   requestsPerDeclare: number;
+  /** The same by route (`POST /channels/:id/messages`), most first. */
+  routes: [string, number][];
   requestsPerSecond: number;
 }
 
@@ -148,9 +159,16 @@ async function measureInteractions(fake: FakeDiscord, bot: Bot, o: DiscordLatenc
   const started = performance.now();
   const { deferred, answered } = await rounds(fake, o);
   await bot.settle();
-  const requests = fake.rest.requests.length - firstRequest;
+  const made = fake.rest.requests.slice(firstRequest);
   const seconds = (performance.now() - started) / 1000;
-  return { deferred, answered, requestsPerDeclare: requests / ((o.rounds + 1) * o.concurrency), requestsPerSecond: requests / seconds };
+  const declares = (o.rounds + 1) * o.concurrency;
+  const byRoute = new Map<string, number>();
+  for (const r of made) {
+    const route = `${r.method} ${r.path.replace(/\/\d{5,}/g, '/:id').replace(/\/(interactions|webhooks)\/:id\/[^/]+/, '/$1/:id/:token')}`;
+    byRoute.set(route, (byRoute.get(route) ?? 0) + 1);
+  }
+  const routes = [...byRoute].map(([route, n]): [string, number] => [route, n / declares]).sort((a, b) => b[1] - a[1]);
+  return { deferred, answered, requestsPerDeclare: made.length / declares, routes, requestsPerSecond: made.length / seconds };
 }
 
 /** The floor: the same client and fake, a handler that only defers and edits, no bot behind it. */

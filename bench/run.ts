@@ -5,6 +5,9 @@ import { discordLatency, discordOptionsFromEnv } from './discord-latency.js';
 import { declarePage, declarePageOptionsFromEnv } from './declare-page.js';
 import { alertStorm, alertStormOptionsFromEnv } from './alert-storm.js';
 import { postmortemStats, postmortemStatsOptionsFromEnv } from './postmortem-stats.js';
+import { redisMemory, redisMemoryOptionsFromEnv } from './redis-memory.js';
+import { leaseFailover, leaseFailoverOptionsFromEnv } from './lease-failover.js';
+import { replicasBench, replicasOptionsFromEnv } from './replicas.js';
 import { exitWhenDone } from './lib/main.js';
 
 /**
@@ -20,6 +23,9 @@ const benches: { name: string; run: () => Promise<void> }[] = [
   { name: 'discord-latency', run: () => discordLatency(discordOptionsFromEnv()) },
   { name: 'alert-storm', run: async () => void (await alertStorm(alertStormOptionsFromEnv())) },
   { name: 'postmortem-stats', run: () => postmortemStats(postmortemStatsOptionsFromEnv()) },
+  { name: 'redis-memory', run: () => redisMemory(redisMemoryOptionsFromEnv()) },
+  { name: 'lease-failover', run: () => leaseFailover(leaseFailoverOptionsFromEnv()) },
+  { name: 'replicas', run: () => replicasBench(replicasOptionsFromEnv()) },
 ];
 
 async function main(): Promise<void> {

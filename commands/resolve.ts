@@ -3,7 +3,7 @@ import { validate } from '../src/core/args.js';
 import { decideResolve } from '../src/core/lifecycle.js';
 import { change } from '../src/app/change.js';
 import type { Command } from '../src/app/context.js';
-import { limitedText } from '../src/app/schemas.js';
+import { limitedText, schemaPer } from '../src/app/schemas.js';
 
 export const resolve: Command = {
   name: 'resolve',
@@ -13,8 +13,11 @@ export const resolve: Command = {
   guard: 'resolve',
   async run(ctx) {
     // The summary is rewritten into the incident's state: a cap keeps every later write small.
-    const { summary } = validate(z.object({ summary: limitedText(ctx.deps.config.limits.text, 'arg.summary') }), { summary: ctx.args }, 'usage.resolve');
+    const { summary } = validate(resolveSchema(ctx.deps.config.limits.text), { summary: ctx.args }, 'usage.resolve');
     await change(ctx, (inc) => decideResolve(inc, summary || undefined, ctx.inv.user, ctx.deps.clock.now()));
     return { text: ctx.deps.t('reply.done') };
   },
 };
+
+/** One per text limit (see schemaPer). */
+const resolveSchema = schemaPer((max: number) => z.object({ summary: limitedText(max, 'arg.summary') }));

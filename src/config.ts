@@ -306,6 +306,11 @@ const envSchema = z.object({
   DISCORD_GUILD_ID: z.string().regex(/^\d+(,\d+)*$/, 'one guild id or several, comma-separated').optional(),
   DISCORD_API_URL: z.string().url().optional(),
   DISCORD_CATEGORY_ID: z.string().regex(/^\d+$/, 'a category id is a number (right-click it → Copy Channel ID)').optional(),
+  // Replicas (docs/operations.md): this process's name in the gateway lease and /readyz; default `<hostname>-<pid>`.
+  REPLICA_ID: z.string().regex(/^[^|\s]{1,100}$/, 'up to 100 characters, no spaces or |').optional(),
+  // The Discord gateway lease: a dead holder is replaced within TTL + poll (+ the connect), 15 s with the defaults.
+  DISCORD_LEASE_TTL_MS: z.coerce.number().int().min(1_000).max(120_000).default(10_000),
+  DISCORD_LEASE_POLL_MS: z.coerce.number().int().min(100).max(60_000).default(1_000),
 }).superRefine((e, ctx) => {
   try {
     redisTarget(e);
@@ -317,6 +322,9 @@ const envSchema = z.object({
   }
   if (e.DISCORD_TOKEN && !e.DISCORD_APPLICATION_ID) {
     ctx.addIssue({ code: 'custom', path: ['DISCORD_APPLICATION_ID'], message: 'needed with DISCORD_TOKEN' });
+  }
+  if (e.DISCORD_LEASE_POLL_MS >= e.DISCORD_LEASE_TTL_MS) {
+    ctx.addIssue({ code: 'custom', path: ['DISCORD_LEASE_POLL_MS'], message: `must be below DISCORD_LEASE_TTL_MS (${e.DISCORD_LEASE_TTL_MS})` });
   }
 });
 

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
@@ -16,7 +17,9 @@ import { LocalTerminal } from './adapters/local/terminal.js';
 import { LocalWorkspace } from './adapters/local/local-workspace.js';
 import { RoutingChat } from './adapters/routing-chat.js';
 import { startSlack } from './adapters/slack/index.js';
-import { startDiscord } from './adapters/discord/index.js';
+import { GATEWAY_SHARDS, startDiscord } from './adapters/discord/index.js';
+import { gatewayLeaseName, gatewayReadiness } from './adapters/discord/gateway.js';
+import { LeaseKeeper, RedisLease } from './infra/lease.js';
 import { systemClock } from './infra/clock.js';
 import { createLogger } from './infra/logger.js';
 import { PromMetrics } from './infra/metrics.js';
@@ -75,6 +78,8 @@ function exitWith(title: string, problems: string[]): never {
 
 interface Core {
   deps: Deps;
+  /** The main connection (the Discord gateway lease uses it). */
+  redis: RedisClient;
   scheduler: BullScheduler;
   log: Logger;
   metrics: PromMetrics;
@@ -209,16 +214,17 @@ async function openCore(s: Settings, o: CoreOptions): Promise<Core> {
       ['redis', () => reached.stop()],
     ]);
   };
-  return { deps, scheduler, log, metrics, readiness, redisUp: () => redis.status === 'ready', close };
+  return { deps, redis, scheduler, log, metrics, readiness, redisUp: () => redis.status === 'ready', close };
 }
 
-/** The HTTP server on PORT, serving health, metrics and the alert endpoints of `config`. */
-function serveHttp(s: Settings, core: Core, host: string): Promise<HttpServer> {
+/** The HTTP server on PORT, serving health, metrics and the alert endpoints of `config`; `replica` names this process in /readyz. */
+function serveHttp(s: Settings, core: Core, host: string, replica?: string): Promise<HttpServer> {
   return startHttpServer({
     port: s.env.PORT,
     host,
     log: core.log.child({ component: 'http' }),
     readiness: core.readiness,
+    ...(replica ? { replica } : {}),
     metrics: core.metrics,
     alerts: { deps: core.deps, sources: s.config.alertSources, secrets: s.alertSecrets ?? new Map(), metrics: core.metrics, available: core.redisUp },
   });
@@ -285,7 +291,7 @@ export async function runPlatforms(s: Settings): Promise<void> {
   const stops: (() => Promise<void>)[] = [];
   let http: HttpServer | undefined;
   try {
-    http = await serveHttp(s, core, s.env.HOST ?? '0.0.0.0').catch((err: NodeJS.ErrnoException) => {
+    http = await serveHttp(s, core, s.env.HOST ?? '0.0.0.0', replicaId(s.env)).catch((err: NodeJS.ErrnoException) => {
       const why = err.code === 'EADDRINUSE' ? 'is in use' : `cannot be opened (${err.code ?? err.message})`;
       throw new Error(`HTTP port ${s.env.PORT} ${why}: Slack's /slack/events, the alert endpoints and the health checks need it; set PORT to a free port.`);
     });
@@ -298,9 +304,10 @@ export async function runPlatforms(s: Settings): Promise<void> {
     }
     if (s.env.DISCORD_TOKEN) {
       core.readiness.set('discord', () => 'starting');
-      const discord = await startDiscord(core.deps, s.env);
+      // Every replica does Discord's REST work; the gateway goes to the holder of this lease.
+      const discord = await startDiscord(core.deps, s.env, { lease: discordLease(s.env, core) });
       chat.register('discord', observedChat(discord.chat, core.metrics, 'discord'));
-      core.readiness.set('discord', () => discord.connected() || 'gateway connection is down');
+      core.readiness.set('discord', async () => (discord.gateway ? gatewayReadiness(await discord.gateway()) : discord.connected() || 'gateway connection is down'));
       stops.push(discord.stop);
     }
     await signal.signalled;
@@ -312,6 +319,18 @@ export async function runPlatforms(s: Settings): Promise<void> {
     for (const stop of stops.reverse()) await stop().catch((err: Error) => core.log.error({ err: err.message }, 'adapter stop failed'));
     await core.close();
   }
+}
+
+/** This process among the bot's replicas: REPLICA_ID, else `<hostname>-<pid>` (docs/operations.md). */
+export function replicaId(env: Env): string {
+  return env.REPLICA_ID ?? `${hostname()}-${process.pid}`;
+}
+
+/** The Discord gateway's lease, one per bot application and shard set, held by one replica at a time. */
+function discordLease(env: Env, core: Core): LeaseKeeper {
+  const name = gatewayLeaseName(env.DISCORD_APPLICATION_ID ?? '', GATEWAY_SHARDS.ids, GATEWAY_SHARDS.count);
+  const lease = new RedisLease(core.redis, name, { prefix: env.KEY_PREFIX, ttlMs: env.DISCORD_LEASE_TTL_MS });
+  return new LeaseKeeper(lease, { owner: replicaId(env), pollMs: env.DISCORD_LEASE_POLL_MS, log: core.log.child({ component: 'lease' }) });
 }
 
 async function main(): Promise<void> {

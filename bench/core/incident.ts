@@ -1,9 +1,9 @@
-import type { Redis } from 'ioredis';
 import { commands } from '../../commands/index.js';
 import type { Deps, Invocation, Reply } from '../../src/app/context.js';
 import { dispatch } from '../../src/app/dispatch.js';
 import { LocalWorkspace } from '../../src/adapters/local/local-workspace.js';
-import { BullScheduler } from '../../src/scheduler/bullmq-scheduler.js';
+import type { RedisClient } from '../../src/infra/redis-client.js';
+import { BullScheduler, type RedisConnection } from '../../src/scheduler/bullmq-scheduler.js';
 import { benchConfig, benchDeps } from '../lib/bot.js';
 import type { CountingLogger } from '../lib/logger.js';
 
@@ -14,8 +14,11 @@ export type Kind = (typeof KINDS)[number];
 
 export const WORKSPACE = 'local';
 
-/** Deps as src/main.ts builds them, with a chat that prints nowhere and a logger that only counts. */
-export function makeDeps(redis: Redis, url: string, prefix: string, pmDir: string, log: CountingLogger): Deps {
+/**
+ * Deps as src/main.ts builds them, with a chat that prints nowhere and a logger that only counts.
+ * `connection` is BullMQ's: a URL, or `bullConnection(target)` for a Cluster.
+ */
+export function makeDeps(redis: RedisClient, connection: RedisConnection, prefix: string, pmDir: string, log: CountingLogger): Deps {
   const config = benchConfig(pmDir);
   return benchDeps({
     redis,
@@ -23,16 +26,16 @@ export function makeDeps(redis: Redis, url: string, prefix: string, pmDir: strin
     config,
     chat: new LocalWorkspace(() => {}, config.channels.announce),
     log,
-    scheduler: new BullScheduler({ connection: url, prefix: `${prefix}{q}` }),
+    scheduler: new BullScheduler({ connection, prefix: `${prefix}{q}` }),
   });
 }
 
 export type Runner = (kind: Kind, run: () => Promise<Reply>) => Promise<Reply>;
 
 /** One incident's life, through dispatch() like an adapter; any unexpected reply stops the bench. */
-export async function runIncident(deps: Deps, userId: string, notes: number, run: Runner): Promise<void> {
+export async function runIncident(deps: Deps, userId: string, notes: number, run: Runner, workspace = WORKSPACE): Promise<void> {
   const user = { id: userId, name: userId };
-  const inv = (channelId: string, text: string): Invocation => ({ platform: 'local', workspace: WORKSPACE, channelId, user, text });
+  const inv = (channelId: string, text: string): Invocation => ({ platform: 'local', workspace, channelId, user, text });
   const declared = await run('declare', () => dispatch(deps, commands, inv('general', `declare Checkout latency for ${userId} --sev P2`)));
   const m = /^Declared (\S+):.*<#([^>]+)>/.exec(declared.text);
   if (!m?.[1] || !m[2]) throw new Error(`bench: declare answered "${declared.text}"`);

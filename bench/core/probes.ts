@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../src/infra/redis-client.js';
 import { forEachConcurrently } from '../lib/pool.js';
 import { fmt, msSince, stats } from '../lib/stats.js';
 import type { Stats } from '../lib/stats.js';
@@ -8,7 +8,7 @@ import type { Stats } from '../lib/stats.js';
 export type PingStats = Stats & { opsPerSec: number };
 
 /** `count` PINGs, `concurrency` in flight: each one's latency and the rate. */
-export async function pings(redis: Redis, count: number, concurrency: number): Promise<PingStats> {
+export async function pings(redis: RedisClient, count: number, concurrency: number): Promise<PingStats> {
   const samples: number[] = [];
   const started = process.hrtime.bigint();
   await forEachConcurrently(count, concurrency, async () => {
@@ -24,23 +24,37 @@ export interface Tally<Kind extends string> {
   /** Requests sent from now on belong to one run of `kind`, until end(). */
   begin(kind: Kind): void;
   end(): void;
+  /** Redis commands sent (a MULTI … EXEC counts each of its commands). */
   total(kind: Kind): number;
+  /**
+   * Round trips: waits for Redis, one after another. Commands sent while others are still
+   * unanswered (a pipeline, a MULTI, auto-pipelined calls) share the round trip they overlap.
+   */
+  trips(kind: Kind): number;
   runs(kind: Kind): number;
   describe(kind: Kind): string;
 }
 
 /** Counts every request the client sends, by the bench command that was running when it left. */
-export function countRoundTrips<Kind extends string>(redis: Redis): Tally<Kind> {
+export function countRoundTrips<Kind extends string>(redis: RedisClient): Tally<Kind> {
   const byKind = new Map<Kind, Map<string, number>>();
   const runs = new Map<Kind, number>();
+  const trips = new Map<Kind, number>();
   let current: Kind | undefined;
+  let unanswered = 0;
+  const answered = (): void => void unanswered--;
   const send = redis.sendCommand.bind(redis) as (...args: unknown[]) => unknown;
-  redis.sendCommand = ((command: { name: string }, ...rest: unknown[]) => {
+  redis.sendCommand = ((command: { name: string; promise: Promise<unknown> }, ...rest: unknown[]) => {
     if (current) {
       const names = byKind.get(current) ?? new Map<string, number>();
       byKind.set(current, names);
       const name = command.name.toUpperCase();
       names.set(name, (names.get(name) ?? 0) + 1);
+      if (unanswered === 0) trips.set(current, (trips.get(current) ?? 0) + 1);
+      unanswered++;
+      // Attached before the caller's own await, so this runs first: a command sent once the reply
+      // is in starts a new round trip.
+      command.promise.then(answered, answered);
     }
     return send(command, ...rest);
   }) as typeof redis.sendCommand;
@@ -53,6 +67,7 @@ export function countRoundTrips<Kind extends string>(redis: Redis): Tally<Kind> 
       current = undefined;
     },
     total: (k) => [...(byKind.get(k)?.values() ?? [])].reduce((a, b) => a + b, 0),
+    trips: (k) => trips.get(k) ?? 0,
     runs: (k) => runs.get(k) ?? 0,
     describe: (k) => {
       const n = runs.get(k) || 1;

@@ -23,7 +23,7 @@ export interface CoreFigures {
 }
 
 export function printCoreReport(print: Print, f: CoreFigures): void {
-  const tripsAll = KINDS.reduce((s, k) => s + f.tally.total(k), 0) / KINDS.reduce((s, k) => s + f.tally.runs(k), 0);
+  const tripsAll = KINDS.reduce((s, k) => s + f.tally.trips(k), 0) / KINDS.reduce((s, k) => s + f.tally.runs(k), 0);
   printLatencies(print, f, tripsAll);
   print('');
   const totalCommands = KINDS.reduce((s, k) => s + f.samples[k].length, 0);
@@ -33,15 +33,20 @@ export function printCoreReport(print: Print, f: CoreFigures): void {
   print(`- PING: ${Math.round(f.pingSeq.opsPerSec).toLocaleString('en')}/s sequential, ${perConc}/s with ${f.concurrency} in flight.`);
   print(
     `- Floor: at ${fmt(tripsAll, 1)} round trips per command, Redis round trips alone would allow ≈ ${Math.round(f.pingConc.opsPerSec / tripsAll).toLocaleString('en')} commands/s ` +
-      `(PING ops/s with ${f.concurrency} in flight ÷ trips); measured is ${fmt((100 * cps) / (f.pingConc.opsPerSec / tripsAll), 0)}% of that.`,
+      `(PING ops/s with ${f.concurrency} in flight ÷ trips); measured is ${fmt((100 * cps) / (f.pingConc.opsPerSec / tripsAll), 0)}% of that. ` +
+      `A round trip is one wait for Redis: commands sent together (a MULTI, a pipeline, auto-pipelined calls) count once, as ` +
+      `the PINGs do (${f.concurrency} sequential PINGers on a client with the bot's options, auto-pipelining included).`,
   );
   print(`- CPU during the run: bot process ${fmt(f.cpuPct, 0)}% of one core, redis-server ${fmt(f.redisPct, 0)}% of one core.`);
-  print(`- Round trips per command, by Redis command (${CALIBRATION_INCIDENTS} incidents counted one at a time):`);
-  for (const k of KINDS) print(`  - ${k}: ${f.tally.describe(k)}`);
+  print(`- Round trips per command, and the Redis commands sent in them (${CALIBRATION_INCIDENTS} incidents counted one at a time):`);
+  for (const k of KINDS) {
+    const n = f.tally.runs(k) || 1;
+    print(`  - ${k}: ${fmt(f.tally.trips(k) / n, 1)} round trips, ${fmt(f.tally.total(k) / n, 1)} commands: ${f.tally.describe(k)}`);
+  }
 }
 
 function printLatencies(print: Print, f: CoreFigures, tripsAll: number): void {
-  const trips = (k: Kind): number => f.tally.total(k) / (f.tally.runs(k) || 1);
+  const trips = (k: Kind): number => f.tally.trips(k) / (f.tally.runs(k) || 1);
   const floorMs = (rt: number): string => fmt(rt * f.pingSeq.p50);
   const latency = (label: string, samples: number[], rt: number): string[] => {
     const s = stats(samples);

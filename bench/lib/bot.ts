@@ -1,4 +1,3 @@
-import type { Redis } from 'ioredis';
 import type { Deps } from '../../src/app/context.js';
 import { deliver, runStep } from '../../src/app/escalation.js';
 import { parseConfig } from '../../src/config.js';
@@ -6,6 +5,7 @@ import type { AppConfig } from '../../src/config.js';
 import { translator } from '../../src/core/i18n/index.js';
 import type { ChatPort, IncidentStore, Logger, Scheduler } from '../../src/core/ports.js';
 import { systemClock } from '../../src/infra/clock.js';
+import type { RedisClient } from '../../src/infra/redis-client.js';
 import { PostmortemFiles } from '../../src/infra/postmortem-files.js';
 import { startWorkers } from '../../src/scheduler/workers.js';
 import type { StartWorkersOptions, Workers } from '../../src/scheduler/workers.js';
@@ -24,7 +24,7 @@ export function benchConfig(pmDir: string, doc: object = {}): AppConfig {
 }
 
 export interface DepsParts {
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
   config: AppConfig;
   chat: ChatPort;

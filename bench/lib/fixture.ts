@@ -19,9 +19,12 @@ export interface Fixture {
   close(): Promise<void>;
 }
 
-/** A client with src/main.ts's options; Redis errors go to `print` when given. */
+/**
+ * A client with src/main.ts's options (auto-pipelining: commands issued in the same tick share
+ * one write); Redis errors go to `print` when given.
+ */
 export function newClient(url: string, print?: Print): Redis {
-  const redis = new Redis(url, { maxRetriesPerRequest: 3, lazyConnect: false });
+  const redis = new Redis(url, { maxRetriesPerRequest: 3, lazyConnect: false, enableAutoPipelining: true });
   if (print) redis.on('error', (err: Error) => print(`redis error: ${err.message}`));
   return redis;
 }

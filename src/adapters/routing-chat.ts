@@ -1,5 +1,5 @@
 import { PlatformError } from '../core/errors.js';
-import type { ChannelRef, ChatPort, MessageRef, OutboundMessage, UploadFile } from '../core/ports.js';
+import type { ChannelOptions, ChannelRef, ChatPort, MessageRef, OutboundMessage, UploadFile } from '../core/ports.js';
 
 const HAND_BACK_MS = 2_000;
 
@@ -25,7 +25,7 @@ export class RoutingChat implements ChatPort {
     return chat;
   }
 
-  async createChannel(ws: string, name: string, options: { topic: string; private: boolean }): Promise<ChannelRef> {
+  async createChannel(ws: string, name: string, options: ChannelOptions): Promise<ChannelRef> {
     return this.to(ws).createChannel(ws, name, options);
   }
   async invite(ws: string, channelId: string, userIds: string[]): Promise<void> {

@@ -12,7 +12,7 @@ import type { Deps, Reply } from './context.js';
 import { lookupNames } from './escalation.js';
 import { outboxOptions } from './record.js';
 import { runEntries } from './relay.js';
-import { limitedText, serviceId, severityId, titleText } from './schemas.js';
+import { limitedText, schemaPer, serviceId, severityId, titleText } from './schemas.js';
 
 /** Longest title: it heads announcements, lists and the channel topic (the Slack form allows the same). */
 const MAX_TITLE = 150;
@@ -21,7 +21,7 @@ const MAX_TITLE = 150;
  * What a declaration needs, however it was typed (slash command text or a form). The title is
  * normalized and must keep something visible; the summary is capped at `limits.text`.
  */
-export const declareSchema = (config: AppConfig) =>
+export const declareSchema = schemaPer((config: AppConfig) =>
   z.object({
     title: titleText(MAX_TITLE),
     sev: severityId(config).default(config.defaultSeverity),
@@ -29,7 +29,8 @@ export const declareSchema = (config: AppConfig) =>
     summary: limitedText(config.limits.text, 'arg.summary').default(''),
     private: z.boolean().default(false),
     started: z.string().optional(),
-  });
+  }),
+);
 
 export type DeclareForm = { title?: string; sev?: string; service?: string; summary?: string; private?: boolean; started?: string };
 

@@ -1,6 +1,6 @@
 import type { IncidentEvent } from '../core/events.js';
 import { event } from '../core/events.js';
-import type { Effect } from '../core/effects.js';
+import { channelMembers, type Effect } from '../core/effects.js';
 import { PlatformError } from '../core/errors.js';
 import type { Incident } from '../core/model.js';
 import { isTerminal } from '../core/model.js';
@@ -33,6 +33,11 @@ import { syncFollowups } from './followups.js';
 export interface PerformOptions {
   /** The writer's first run of an entry it just wrote: nobody can have sent it yet. */
   firstRun?: boolean;
+  /**
+   * Takes a write the caller awaits together with the entry's completion instead of before it
+   * (the sent mark of a first run): both go out in one round trip.
+   */
+  defer?: (write: Promise<unknown>) => void;
 }
 
 export async function performEffect(deps: Deps, inc: Incident, effect: Effect, eid: string, o: PerformOptions = {}): Promise<Incident> {
@@ -48,7 +53,7 @@ export async function performEffect(deps: Deps, inc: Incident, effect: Effect, e
       if (inc.channelId) {
         const channelId = inc.channelId;
         const job = { id: outboundJobId(['fx', ws, eid]), workspace: ws, kind: 'post' as const, target: channelId, message: effect.message };
-        await sendOnce(deps, job, () => chat.post(ws, channelId, effect.message), o.firstRun);
+        await sendOnce(deps, job, () => chat.post(ws, channelId, effect.message), o);
       }
       return inc;
     case 'announce':
@@ -62,7 +67,7 @@ export async function performEffect(deps: Deps, inc: Incident, effect: Effect, e
         return inc;
       }
       const job = { id: outboundJobId(['fx', ws, eid]), workspace: ws, kind: 'announce' as const, target: channel, message: effect.message };
-      await sendOnce(deps, job, () => chat.announce(ws, effect.message, channel), o.firstRun);
+      await sendOnce(deps, job, () => chat.announce(ws, effect.message, channel), o);
       return inc;
     }
     case 'page': {
@@ -171,7 +176,7 @@ async function openChannel(deps: Deps, inc: Incident): Promise<Incident> {
   const key = `${inc.workspace}#${inc.number}`;
   try {
     // A channel made on an earlier try whose recording failed (a Redis blip) is used, not made again as `…-2`.
-    const channel = made.get(key) ?? (await deps.chat.createChannel(inc.workspace, wanted, { topic: topicOf(deps, inc), private: inc.private }));
+    const channel = made.get(key) ?? (await deps.chat.createChannel(inc.workspace, wanted, { topic: topicOf(deps, inc), private: inc.private, members: channelMembers(inc) }));
     made.set(key, channel);
     const body = { type: 'channel_created' as const, channelId: channel.id, channelName: channel.name };
     const { after } = await record(deps, inc, (current) => (current.channelId ? [] : [event(body, BOT, deps.clock.now())]));
@@ -191,11 +196,12 @@ async function openChannel(deps: Deps, inc: Incident): Promise<Incident> {
  * When the platform pushes back (a 429, a 5xx, a timeout) the message moves to the outbound
  * queue under the same id, which retries it until it lands (and checks the same mark).
  */
-async function sendOnce(deps: Deps, job: OutboundJob, now: () => Promise<unknown>, firstRun = false): Promise<void> {
+async function sendOnce(deps: Deps, job: OutboundJob, now: () => Promise<unknown>, o: PerformOptions = {}): Promise<void> {
   const mark = `sent:${job.id}`;
   // The writer's first run of its own fresh entry cannot race anyone: the entry was leased to it
-  // from the moment it existed.
-  if (firstRun) return postOrQueue(deps, job, now, mark);
+  // from the moment it existed. Its mark may go out with the entry's completion: until the
+  // entry is completed nobody else runs it before the lease ends, and once it is, nobody runs it.
+  if (o.firstRun) return postOrQueue(deps, job, now, mark, o.defer);
   // Otherwise claimed, not just checked: two relays on one entry (a lease that ran out under a
   // stall) must not both post. The mark is read under the claim; the loser tries again later.
   const done = await whileClaimed(deps, `sending:${job.id}`, async () => {
@@ -205,7 +211,7 @@ async function sendOnce(deps: Deps, job: OutboundJob, now: () => Promise<unknown
   if (done === TAKEN) throw new PlatformError('message being sent by another relay', 'transient');
 }
 
-async function postOrQueue(deps: Deps, job: OutboundJob, now: () => Promise<unknown>, mark: string): Promise<void> {
+async function postOrQueue(deps: Deps, job: OutboundJob, now: () => Promise<unknown>, mark: string, defer?: PerformOptions['defer']): Promise<void> {
   try {
     await now();
   } catch (err) {
@@ -214,7 +220,9 @@ async function postOrQueue(deps: Deps, job: OutboundJob, now: () => Promise<unkn
     await deps.scheduler.send(job);
     return;
   }
-  await deps.oncall.markDone(mark, SENT_TTL_S);
+  const marked = deps.oncall.markDone(mark, SENT_TTL_S);
+  if (defer) defer(marked);
+  else await marked;
 }
 
 /** How long a sent mark is kept: longer than any outbox entry or queued message lives. */

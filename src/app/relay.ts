@@ -59,6 +59,9 @@ async function runGroup(deps: Deps, group: OutboxEntry[], left: Map<string, Outb
   // Completed together at the end (one round trip); until then their lease is kept. A crash in
   // between runs them again, which their idempotency keys make harmless.
   const done: string[] = [];
+  // Sent marks of first runs, awaited with the completion (sent in the same round trip).
+  const marks: Promise<unknown>[] = [];
+  const defer = (write: Promise<unknown>): void => void marks.push(write.catch((err: unknown) => deps.log.warn({ err, workspace: head.workspace }, 'sent mark not written')));
   try {
     for (const entry of group) {
       if (!inc) {
@@ -67,7 +70,7 @@ async function runGroup(deps: Deps, group: OutboxEntry[], left: Map<string, Outb
       }
       try {
         // The writer's first run of an entry it just wrote cannot find it half done by anyone.
-        inc = await performEffect(deps, inc, entry.effect, entry.id, { firstRun: fromWriter && entry.attempts === 0 });
+        inc = await performEffect(deps, inc, entry.effect, entry.id, { firstRun: fromWriter && entry.attempts === 0, defer });
         done.push(entry.id);
       } catch (err) {
         left.delete(entry.id);
@@ -77,7 +80,8 @@ async function runGroup(deps: Deps, group: OutboxEntry[], left: Map<string, Outb
       }
     }
   } finally {
-    await deps.outbox.complete(head.workspace, done).catch((err: unknown) => deps.log.warn({ err, workspace: head.workspace }, 'outbox completion failed; the entries run again'));
+    const completed = deps.outbox.complete(head.workspace, done).catch((err: unknown) => deps.log.warn({ err, workspace: head.workspace }, 'outbox completion failed; the entries run again'));
+    await Promise.all([completed, ...marks]);
     for (const id of done) left.delete(id);
   }
   return inc ?? undefined;

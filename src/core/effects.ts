@@ -105,16 +105,15 @@ function effectsInOrder(after: Incident, events: readonly IncidentEvent[], t: Tr
         break;
       case 'channel_created': {
         const commander = after.roles.commander?.id ?? after.declaredBy.id;
-        // Nobody can join a private channel by themselves: whoever was paged before it existed is let in.
-        const paged = after.private ? (after.escalation?.pages ?? []).map((p) => p.user.id) : [];
-        const people = [...new Set([after.declaredBy.id, commander, ...paged])].filter((id) => id !== BOT.id);
+        const people = channelMembers(after);
         if (people.length) out.push({ kind: 'invite', userIds: people });
         const lead = leadAlert(after);
-        if (after.alerts && commander === BOT.id) out.push({ kind: 'post', message: { text: t('post.welcome_alert', { ref: after.ref, source: alertText(after.alerts.source, 40) }) } });
-        else out.push({ kind: 'post', message: { text: t('post.welcome', { ref: after.ref, commander }) } });
-        if (lead) out.push({ kind: 'post', message: { text: alertLines(lead, t).join('\n') } });
-        // Tier 1 was paged with the declaration, before the channel existed: the channel hears it now.
-        for (const text of pagedSoFar(after, t)) out.push({ kind: 'post', message: { text } });
+        const welcome = after.alerts && commander === BOT.id ? t('post.welcome_alert', { ref: after.ref, source: alertText(after.alerts.source, 40) }) : t('post.welcome', { ref: after.ref, commander });
+        // One post opens the channel (each post is a request against the platform's rate limits):
+        // the welcome, the alert it came from, and the pages sent with the declaration, before the
+        // channel existed, which the channel hears now.
+        const opening = [welcome, ...(lead ? [alertLines(lead, t).join('\n')] : []), ...pagedSoFar(after, t)];
+        out.push({ kind: 'post', message: { text: opening.join('\n') } });
         summaryChanged = true;
         const announce = { ref: after.ref, title: after.title, severity: after.severity, commander, channelId: e.channelId };
         // A channel that opened only after the incident ended (it kept failing) invites nobody to join.
@@ -267,6 +266,16 @@ function effectsInOrder(after: Incident, events: readonly IncidentEvent[], t: Tr
   if (changesFollowups(after, events)) out.push({ kind: 'sync_followups' });
   for (const n of doneNotices(t, after, events)) out.push({ kind: 'followup_done', ...n });
   return out;
+}
+
+/**
+ * Who is let into an incident's channel as it opens: the declarer and the commander and, in a
+ * private channel (nobody can join one by themselves), whoever was paged before it existed.
+ */
+export function channelMembers(inc: Incident): string[] {
+  const commander = inc.roles.commander?.id ?? inc.declaredBy.id;
+  const paged = inc.private ? (inc.escalation?.pages ?? []).map((p) => p.user.id) : [];
+  return [...new Set([inc.declaredBy.id, commander, ...paged])].filter((id) => id !== BOT.id);
 }
 
 /** Whether these events ticked a step of the checklist (its first tick came from one of them), or reopening unticked one. */

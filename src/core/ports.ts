@@ -84,6 +84,19 @@ export interface UploadFile {
   alt?: string;
 }
 
+/** How an incident channel opens (ChatPort.createChannel). */
+export interface ChannelOptions {
+  topic: string;
+  private: boolean;
+  /**
+   * Who is let in from the start (core/effects.ts channelMembers), where the platform can do it
+   * in the same call: Discord puts a private channel's member overwrites in the create request.
+   * The `invite` that follows still runs and skips whoever is in already; Slack and the terminal
+   * leave this to it.
+   */
+  members?: readonly string[];
+}
+
 /**
  * The chat platform, as the bot uses it. Slack, Discord and the local terminal workspace each
  * implement it; effects go through it and through nothing else.
@@ -93,7 +106,7 @@ export interface ChatPort {
    * Opens the incident's channel. `name` is a wish: when it is taken the adapter picks the next
    * free variant and returns the name it really used.
    */
-  createChannel(workspace: string, name: string, options: { topic: string; private: boolean }): Promise<ChannelRef>;
+  createChannel(workspace: string, name: string, options: ChannelOptions): Promise<ChannelRef>;
   /** Adds people to a channel; people already in it are not an error. */
   invite(workspace: string, channelId: string, userIds: string[]): Promise<void>;
   /** Replaces the channel's topic, e.g. when the severity changes; the topic names the severity. */
@@ -165,6 +178,16 @@ export interface IncidentStore {
   release(key: string): Promise<void>;
   /** Holds a key for `ttlSeconds` from now, whether or not its claim is still held (the guarded work is done). */
   keep(key: string, ttlSeconds: number): Promise<void>;
+  /**
+   * A claim held by one run: `owner` is a value unique to the run, and only that run renews or
+   * gives back the claim (compare-and-set), so a run that stalled past the TTL can neither
+   * extend nor delete a claim another run took meanwhile. True for the first claimer.
+   */
+  claimAs(key: string, owner: string, ttlMs: number): Promise<boolean>;
+  /** Holds the claim `ttlMs` from now if it is `owner`'s or ran out untaken; false when another run holds it. */
+  keepAs(key: string, owner: string, ttlMs: number): Promise<boolean>;
+  /** Gives the claim back if it is still `owner`'s; false (nothing deleted) otherwise. */
+  releaseAs(key: string, owner: string): Promise<boolean>;
   /** Every workspace that has incidents: for the start-up sweep that re-arms escalation timers. */
   workspaces(): Promise<string[]>;
 }

@@ -9,13 +9,30 @@ import type { PromMetrics } from '../infra/metrics.js';
  * the probe fail rather than time out.
  */
 
-/** true when the part works; false or a reason when it does not. May be async. */
-export type ReadinessCheck = () => boolean | string | Promise<boolean | string>;
+/**
+ * A check with more to say than "ok": a state shown in its place when ready (a replica that
+ * stands by for Discord's gateway is `standby`, and ready), and facts for `details.<check>`
+ * (which replica holds the gateway lease, with which fencing token).
+ */
+export interface ReadinessReport {
+  /** true: ready; a string: why not. */
+  ready: true | string;
+  /** Shown for the check when it is ready; default `ok`. */
+  state?: string;
+  details?: Record<string, unknown>;
+}
+
+type Answer = boolean | string | ReadinessReport;
+
+/** true when the part works; false or a reason when it does not; or a report. May be async. */
+export type ReadinessCheck = () => Answer | Promise<Answer>;
 
 export const CHECK_TIMEOUT_MS = 1_000;
 
 export interface HealthOptions {
   readiness: ReadonlyMap<string, ReadinessCheck>;
+  /** This process's replica id (REPLICA_ID), named in every /readyz answer. */
+  replica?: string;
   metrics?: PromMetrics;
   log: Logger;
 }
@@ -25,10 +42,12 @@ export function healthRoutes(o: HealthOptions): FastifyPluginAsync {
     app.get('/livez', async () => ({ ok: true }));
     app.get('/readyz', async (_req, reply) => {
       const results = await Promise.all([...o.readiness].map(async ([name, check]) => [name, await run(check)] as const));
-      const checks = Object.fromEntries(results);
-      const failing = results.filter(([, r]) => r !== 'ok').map(([name]) => name);
-      if (failing.length === 0) return { ok: true, checks };
-      return reply.code(503).send({ ok: false, failing, checks });
+      const checks = Object.fromEntries(results.map(([name, r]) => [name, r.text]));
+      const found = results.filter(([, r]) => r.details);
+      const extra = { ...(o.replica ? { replica: o.replica } : {}), ...(found.length ? { details: Object.fromEntries(found.map(([name, r]) => [name, r.details])) } : {}) };
+      const failing = results.filter(([, r]) => !r.ok).map(([name]) => name);
+      if (failing.length === 0) return { ok: true, ...extra, checks };
+      return reply.code(503).send({ ok: false, failing, ...extra, checks });
     });
     app.get('/metrics', async (_req, reply) => {
       if (!o.metrics) return reply.code(404).send({ error: 'metrics are off' });
@@ -38,18 +57,22 @@ export function healthRoutes(o: HealthOptions): FastifyPluginAsync {
   };
 }
 
-/** 'ok', or why not. */
-async function run(check: ReadinessCheck): Promise<string> {
+/** Ready or not, the text shown ('ok', a state, or why not) and any details. */
+async function run(check: ReadinessCheck): Promise<{ ok: boolean; text: string; details?: Record<string, unknown> }> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<string>((resolve) => {
     timer = setTimeout(() => resolve(`no answer within ${CHECK_TIMEOUT_MS} ms`), CHECK_TIMEOUT_MS);
   });
   try {
     const answer = await Promise.race([Promise.resolve().then(check), timeout]);
-    if (answer === true) return 'ok';
-    return typeof answer === 'string' ? answer : 'not ready';
+    if (answer === true) return { ok: true, text: 'ok' };
+    if (typeof answer === 'object') {
+      const details = answer.details ? { details: answer.details } : {};
+      return answer.ready === true ? { ok: true, text: answer.state ?? 'ok', ...details } : { ok: false, text: answer.ready, ...details };
+    }
+    return { ok: false, text: typeof answer === 'string' ? answer : 'not ready' };
   } catch (err) {
-    return (err as Error).message || 'failed';
+    return { ok: false, text: (err as Error).message || 'failed' };
   } finally {
     clearTimeout(timer);
   }

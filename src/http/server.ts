@@ -32,6 +32,8 @@ export interface HttpServerOptions {
   log: Logger;
   /** /readyz: each named part of the bot that must work for it to be ready. */
   readiness?: ReadonlyMap<string, ReadinessCheck>;
+  /** This process's replica id, named in /readyz. */
+  replica?: string;
   metrics?: PromMetrics;
   /** POST /alerts/:sourceId; absent, the alert endpoints answer 404. */
   alerts?: AlertRoutesOptions;
@@ -58,7 +60,7 @@ export async function startHttpServer(o: HttpServerOptions): Promise<HttpServer>
     requestTimeout: REQUEST_TIMEOUT_MS,
     serverFactory: (handler) => createServer((req, res) => route(req, res, { mounts, state, handler, log: o.log })),
   });
-  await app.register(healthRoutes({ readiness: o.readiness ?? new Map(), ...(o.metrics ? { metrics: o.metrics } : {}), log: o.log }));
+  await app.register(healthRoutes({ readiness: o.readiness ?? new Map(), ...(o.replica ? { replica: o.replica } : {}), ...(o.metrics ? { metrics: o.metrics } : {}), log: o.log }));
   if (o.alerts) await app.register(alertRoutes(o.alerts));
   await listen(app, o.port, o.host ?? '0.0.0.0');
   const port = (app.server.address() as AddressInfo).port;

@@ -1,5 +1,9 @@
+import { randomBytes } from 'node:crypto';
 import type { Logger } from '../core/ports.js';
+import { afterRenewal, heldUntil, leaseTiming, type LeaseTiming, type LostReason, type RenewOutcome } from './lease-timing.js';
 import type { RedisClient } from './redis-client.js';
+
+export type { LostReason } from './lease-timing.js';
 
 /**
  * A named lease in Redis with a fencing token, for work that one process of many must do alone
@@ -7,7 +11,8 @@ import type { RedisClient } from './redis-client.js';
  * larger than every earlier holder's, so a holder that was paused past its lease can be told
  * apart from the one that took over; values kept with the lease are written only by its holder.
  *
- *   <prefix>{lease:<name>}          string  `<token>|<owner>`, PX ttl: who holds it
+ *   <prefix>{lease:<name>}          string  `<token>|<owner>`, PX ttl: who holds it (a keeper's owner
+ *                                           is `<replica id>|<instance>`, one per process)
  *   <prefix>{lease:<name>}:fence    string  INCR counter of tokens (no TTL: a token must never repeat)
  *   <prefix>{lease:<name>}:<field>  string  values kept with the lease (their own PX), fenced
  *
@@ -15,8 +20,17 @@ import type { RedisClient } from './redis-client.js';
  */
 
 const ACQUIRE = 'leaseAcquire';
+// Held already by this owner (an earlier acquire whose reply was lost): its token, with a fresh TTL.
 const ACQUIRE_LUA = `
-if redis.call('EXISTS', KEYS[1]) == 1 then return false end
+local held = redis.call('GET', KEYS[1])
+if held then
+  local bar = string.find(held, '|', 1, true)
+  if bar and string.sub(held, bar + 1) == ARGV[1] then
+    redis.call('PEXPIRE', KEYS[1], ARGV[2])
+    return tonumber(string.sub(held, 1, bar - 1))
+  end
+  return false
+end
 local token = redis.call('INCR', KEYS[2])
 redis.call('SET', KEYS[1], token .. '|' .. ARGV[1], 'PX', ARGV[2])
 return token`;
@@ -64,7 +78,10 @@ export class RedisLease {
     return this.o.ttlMs;
   }
 
-  /** The fencing token when the lease was free and is now `owner`'s; null when someone holds it. */
+  /**
+   * The fencing token when the lease was free and is now `owner`'s, or was `owner`'s already (a
+   * retry after a lost reply: the same token, a fresh TTL); null when someone else holds it.
+   */
   async acquire(owner: string): Promise<number | null> {
     const token = await this.scripts[ACQUIRE]!(this.key, this.fenceKey, owner, String(this.o.ttlMs));
     return token === null ? null : Number(token);
@@ -83,8 +100,9 @@ export class RedisLease {
   async holder(): Promise<LeaseHolder | null> {
     const [value, ttl] = await Promise.all([this.redis.get(this.key), this.redis.pttl(this.key)]);
     if (!value) return null;
-    const bar = value.indexOf('|');
-    return { token: Number(value.slice(0, bar)), owner: value.slice(bar + 1), ttlMs: Math.max(0, ttl) };
+    // `<token>|<owner>`, where a keeper's owner is `<replica id>|<instance>`: the replica id is what is shown.
+    const [token = '', owner = ''] = value.split('|');
+    return { token: Number(token), owner, ttlMs: Math.max(0, ttl) };
   }
 
   /** Sets (or with null deletes) a value kept with the lease, only while `owner` holds it with `token`. */
@@ -111,60 +129,7 @@ function valueOf(owner: string, token: number): string {
   return `${token}|${owner}`;
 }
 
-// ---- timing (pure) ----
-
-export interface LeaseTiming {
-  ttlMs: number;
-  /** Renew this often while holding: a third of the TTL, so two renewals may fail before it runs out. */
-  renewMs: number;
-  /** After a renewal that could not reach Redis, try again this soon. */
-  retryMs: number;
-  /** The holder stops trusting its lease this long before the TTL would run out in Redis. */
-  marginMs: number;
-  /** A replica without the lease tries to take it this often. */
-  pollMs: number;
-}
-
-export function leaseTiming(ttlMs: number, pollMs: number): LeaseTiming {
-  const renewMs = Math.floor(ttlMs / 3);
-  const clamp = (ms: number) => Math.max(50, Math.min(1_000, Math.floor(ms)));
-  return { ttlMs, renewMs, retryMs: clamp(renewMs / 3), marginMs: clamp(ttlMs / 10), pollMs };
-}
-
-/**
- * Until when the holder may act on a TTL set by a request it sent at `sentAt` (its own clock).
- * Counted from the sending, not the answer: Redis started the TTL somewhere in between.
- */
-export function heldUntil(sentAt: number, t: LeaseTiming): number {
-  return sentAt + t.ttlMs - t.marginMs;
-}
-
-/** The longest a replica waits for the gateway after its holder died: the TTL, then one poll. */
-export function worstTakeoverMs(t: LeaseTiming): number {
-  return t.ttlMs + t.pollMs;
-}
-
-export type RenewOutcome = 'renewed' | 'taken' | 'unreachable';
-
-/**
- * What the holder does after a renewal: keep going (next try in `delayMs`, held until `until`)
- * or stop at once. A renewal that could not reach Redis is retried while the lease is still
- * trusted; once it is not, the holder must assume another replica took over.
- */
-export function afterRenewal(outcome: RenewOutcome, sentAt: number, now: number, until: number, t: LeaseTiming): { keep: true; delayMs: number; until: number } | { keep: false; reason: LostReason } {
-  if (outcome === 'taken') return { keep: false, reason: 'taken' };
-  if (outcome === 'renewed') {
-    const next = heldUntil(sentAt, t);
-    return { keep: true, delayMs: Math.max(0, sentAt + t.renewMs - now), until: next };
-  }
-  if (now >= until) return { keep: false, reason: 'expired' };
-  return { keep: true, delayMs: Math.min(t.retryMs, until - now), until };
-}
-
 // ---- the keeper ----
-
-/** taken: Redis says another replica holds it; expired: Redis could not confirm it in time; lost-redis is the same to the caller. */
-export type LostReason = 'taken' | 'expired';
 
 export interface LeaseEvents {
   /** The lease is this replica's now, with this fencing token. */
@@ -203,12 +168,23 @@ export class LeaseKeeper {
   private pauseUntil = 0;
   private timer: NodeJS.Timeout | undefined;
   private deadline: NodeJS.Timeout | undefined;
+  /**
+   * Who holds the lease in Redis: the replica id and this process's own random part, so an
+   * acquire retried after a lost reply takes back only this process's lease, never that of
+   * another process given the same REPLICA_ID (or of this replica before a restart).
+   */
+  private readonly holderId: string;
 
   constructor(
     readonly lease: RedisLease,
     private readonly o: LeaseKeeperOptions,
   ) {
     this.timing = leaseTiming(lease.ttlMs, o.pollMs);
+    this.holderId = `${o.owner}|${randomBytes(6).toString('hex')}`;
+  }
+
+  get ttlMs(): number {
+    return this.timing.ttlMs;
   }
 
   get name(): string {
@@ -244,11 +220,22 @@ export class LeaseKeeper {
     if (this.running) this.schedule(() => this.poll(), this.o.pollMs);
   }
 
+  /**
+   * Renews now, before the guarded work starts again (a gateway reconnecting): false when the
+   * lease is not this replica's any more, which also reports it lost.
+   */
+  async confirm(): Promise<boolean> {
+    const token = this.token;
+    if (token === null) return false;
+    await this.renew(token);
+    return this.token === token;
+  }
+
   /** Writes a value kept with the lease; false (nothing written) unless this replica holds it. */
   async write(field: string, value: string | null, ttlMs: number): Promise<boolean> {
     const token = this.token;
     if (token === null) return false;
-    return this.lease.write(this.o.owner, token, field, value, ttlMs);
+    return this.lease.write(this.holderId, token, field, value, ttlMs);
   }
 
   read(field: string): Promise<string | null> {
@@ -265,7 +252,7 @@ export class LeaseKeeper {
     clearTimeout(this.deadline);
     const token = this.token;
     this.token = null;
-    if (token !== null) await this.lease.release(this.o.owner, token).catch((err: Error) => this.o.log.warn({ lease: this.name, err: err.message }, 'lease release failed; it runs out by itself'));
+    if (token !== null) await this.lease.release(this.holderId, token).catch((err: Error) => this.o.log.warn({ lease: this.name, err: err.message }, 'lease release failed; it runs out by itself'));
   }
 
   private schedule(run: () => Promise<void>, ms: number): void {
@@ -278,9 +265,10 @@ export class LeaseKeeper {
     if (!this.running || this.token !== null) return;
     if (performance.now() < this.pauseUntil) return this.schedule(() => this.poll(), Math.min(this.o.pollMs, this.pauseUntil - performance.now()));
     const sentAt = performance.now();
-    const token = await this.lease.acquire(this.o.owner).catch(() => null);
+    // A lost reply (the acquire ran, its answer did not arrive) is taken back at the next poll: ACQUIRE gives this holder its token again.
+    const token = await this.lease.acquire(this.holderId).catch(() => null);
     if (!this.running) {
-      if (token !== null) await this.lease.release(this.o.owner, token).catch(() => undefined);
+      if (token !== null) await this.lease.release(this.holderId, token).catch(() => undefined);
       return;
     }
     if (token === null) return this.schedule(() => this.poll(), this.o.pollMs);
@@ -293,7 +281,7 @@ export class LeaseKeeper {
 
   private async renew(token: number): Promise<void> {
     const sentAt = performance.now();
-    const outcome: RenewOutcome = await this.lease.renew(this.o.owner, token).then(
+    const outcome: RenewOutcome = await this.lease.renew(this.holderId, token).then(
       (ok) => (ok ? 'renewed' : 'taken'),
       () => 'unreachable',
     );
@@ -320,6 +308,8 @@ export class LeaseKeeper {
     clearTimeout(this.deadline);
     this.o.log.warn({ lease: this.name, token, reason }, 'lease lost');
     this.events?.lost(reason);
+    // A renewal that reached Redis late may have kept it for us: free it, if it is still ours, for the others.
+    if (reason === 'expired') void this.lease.release(this.holderId, token).catch(() => undefined);
     if (this.running) this.schedule(() => this.poll(), this.o.pollMs);
   }
 }

@@ -44,12 +44,21 @@ export type RedisTarget =
 /** A list item `host:port` or `redis[s]://[user:pass@]host:port`; throws with the item on a bad one. */
 function parseNode(item: string, what: string): { host: string; port: number; url?: URL } {
   const text = item.trim();
+  // The item as an error message may show it: a password in it is masked.
+  // Everything before the last @ may be a password (which may itself hold '/' or '@').
+  const at = text.lastIndexOf('@');
+  const shown = at < 0 ? text : `${/^rediss?:\/\//.exec(text)?.[0] ?? ''}***@${text.slice(at + 1)}`;
   if (/^rediss?:\/\//.test(text)) {
-    const url = new URL(text);
+    let url: URL;
+    try {
+      url = new URL(text);
+    } catch {
+      throw new Error(`${what}: "${shown}" is not a valid URL`);
+    }
     return { host: url.hostname, port: Number(url.port || 6379), url };
   }
   const m = /^(\[[^\]]+\]|[^:\s]+):(\d{1,5})$/.exec(text);
-  if (!m || Number(m[2]) < 1 || Number(m[2]) > 65535) throw new Error(`${what}: "${text}" is not host:port`);
+  if (!m || Number(m[2]) < 1 || Number(m[2]) > 65535) throw new Error(`${what}: "${shown}" is not host:port`);
   return { host: m[1]!.replace(/^\[|\]$/g, ''), port: Number(m[2]) };
 }
 
@@ -67,13 +76,21 @@ function authOf(env: RedisEnv, url: URL | undefined): RedisAuth {
   if (username) auth.username = username;
   if (password) auth.password = password;
   const tls = env.REDIS_TLS !== undefined ? /^(1|true|yes|on)$/i.test(env.REDIS_TLS) : url?.protocol === 'rediss:';
-  if (tls || env.REDIS_TLS_CA_FILE) auth.tls = env.REDIS_TLS_CA_FILE ? { ca: readFileSync(env.REDIS_TLS_CA_FILE, 'utf8') } : {};
+  if (tls || env.REDIS_TLS_CA_FILE) auth.tls = env.REDIS_TLS_CA_FILE ? { ca: readCa(env.REDIS_TLS_CA_FILE) } : {};
   return auth;
+}
+
+function readCa(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new Error(`REDIS_TLS_CA_FILE: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
 }
 
 /** The target the environment names; throws a one-line reason for a malformed setting. */
 export function redisTarget(env: RedisEnv): RedisTarget {
-  if (env.REDIS_CLUSTER_NODES && env.REDIS_SENTINELS) throw new Error('REDIS_CLUSTER_NODES and REDIS_SENTINELS: set one of them, not both');
+  if (env.REDIS_CLUSTER_NODES && env.REDIS_SENTINELS) throw new Error('REDIS_CLUSTER_NODES: set it or REDIS_SENTINELS, not both');
   if (env.REDIS_CLUSTER_NODES) {
     const nodes = parseList(env.REDIS_CLUSTER_NODES, 'REDIS_CLUSTER_NODES');
     return { kind: 'cluster', nodes: nodes.map(({ host, port }) => ({ host, port })), auth: authOf(env, nodes.find((n) => n.url)?.url) };
@@ -95,7 +112,11 @@ export function redisTarget(env: RedisEnv): RedisTarget {
 export function describeTarget(t: RedisTarget): string {
   const user = t.auth.username ? ` as ${t.auth.username}` : '';
   const tls = t.auth.tls ? ', TLS' : '';
-  if (t.kind === 'single') return maskUrl(t.url) + (t.auth.tls && !t.url.startsWith('rediss:') ? ' (TLS)' : '');
+  if (t.kind === 'single') {
+    // The user of REDIS_USERNAME is not in the URL: name it, so a refused login says who was refused.
+    const named = t.auth.username && !new URL(t.url).username ? user : '';
+    return maskUrl(t.url) + named + (t.auth.tls && !t.url.startsWith('rediss:') ? ' (TLS)' : '');
+  }
   const list = (t.kind === 'cluster' ? t.nodes : t.sentinels).map((n) => `${n.host}:${n.port}`).join(',');
   return t.kind === 'cluster' ? `cluster ${list}${user}${tls}` : `sentinel ${t.name} via ${list}${user}${tls}`;
 }
@@ -117,7 +138,15 @@ export const CLUSTER_NODES = 'icClusterNodes';
  */
 export function redisOptions(t: RedisTarget): RedisOptions & { url?: string; [CLUSTER_NODES]?: ClusterNode[] } {
   const auth = authOptions(t.auth);
-  if (t.kind === 'single') return { url: t.url, ...auth };
+  if (t.kind === 'single') {
+    // ioredis lets a URL's user, password and rediss:// win over the options: leave them out of
+    // the URL it gets, so REDIS_USERNAME, REDIS_PASSWORD and REDIS_TLS win as documented.
+    const url = new URL(t.url);
+    url.username = '';
+    url.password = '';
+    if (!t.auth.tls) url.protocol = 'redis:';
+    return { url: url.toString(), ...auth };
+  }
   if (t.kind === 'cluster') return { ...auth, [CLUSTER_NODES]: t.nodes };
   return { sentinels: t.sentinels, name: t.name, ...(t.sentinelPassword ? { sentinelPassword: t.sentinelPassword } : {}), ...(t.auth.tls ? { enableTLSForSentinelMode: true } : {}), ...auth };
 }
@@ -174,20 +203,32 @@ export async function unlinkKeys(redis: RedisClient, keys: readonly string[]): P
   await Promise.all(keys.map((k) => redis.unlink(k)));
 }
 
+/** Redis's answers to a login it refuses (a wrong password or user, none given where one is wanted). */
+const AUTH_REFUSED = /\b(WRONGPASS|NOAUTH)\b|invalid password/;
+
 /**
  * Resolves once `client` is ready; after `timeoutMs` rejects with what it last failed on and
- * where it tried (no password), instead of the bot hanging on a Redis it cannot reach.
+ * where it tried (no password), instead of the bot hanging on a Redis it cannot reach. A refused
+ * login rejects at once: retrying cannot fix a password.
  */
 export async function whenReady(client: RedisClient, target: RedisTarget, timeoutMs = 15_000): Promise<void> {
   if (client.status === 'ready') return;
-  let last = '';
-  const onError = (err: Error): void => {
-    last = err.message;
-  };
-  client.on('error', onError);
+  let onError = (_err: Error): void => {};
   try {
     await new Promise<void>((resolve, reject) => {
+      let last = '';
       const timer = setTimeout(() => reject(new Error(`Redis ${describeTarget(target)} not ready after ${timeoutMs} ms${last ? `: ${last}` : ''}`)), timeoutMs);
+      onError = (err) => {
+        // A Cluster's "Failed to refresh slots cache." carries the nodes' own reply beside it.
+        const node = (err as { lastNodeError?: Error }).lastNodeError?.message;
+        last = node ? `${err.message} ${node}` : err.message;
+        if (!AUTH_REFUSED.test(last)) return;
+        clearTimeout(timer);
+        const inUrl = target.kind === 'single' && /\/\/[^/]*@/.test(target.url);
+        const where = inUrl ? 'the user and password in REDIS_URL (or REDIS_USERNAME and REDIS_PASSWORD)' : 'REDIS_USERNAME and REDIS_PASSWORD';
+        reject(new Error(`Redis at ${describeTarget(target)} refused the login: ${last} Check ${where}.`));
+      };
+      client.on('error', onError);
       client.once('ready', () => {
         clearTimeout(timer);
         resolve();
@@ -212,8 +253,9 @@ export interface ReachedRedis {
  */
 export async function reachRedis(env: RedisEnv, dataDir: string, log?: (line: string) => void): Promise<ReachedRedis> {
   const target = redisTarget(env);
-  const plain = target.kind === 'single' && !env.REDIS_USERNAME && !env.REDIS_PASSWORD && env.REDIS_TLS === undefined && !env.REDIS_TLS_CA_FILE;
-  if (target.kind !== 'single' || !plain) return { target, spawned: false, stop: async () => {} };
+  // From the target, not the variables: a user, password or rediss:// in REDIS_URL counts too.
+  const { username, password, tls } = target.auth;
+  if (target.kind !== 'single' || username || password || tls) return { target, spawned: false, stop: async () => {} };
   const server = await ensureRedis(target.url, { dataDir, ...(log ? { log } : {}) });
   return { target: { ...target, url: server.url }, spawned: server.spawned, stop: () => server.stop() };
 }

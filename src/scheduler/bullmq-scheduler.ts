@@ -46,6 +46,8 @@ export interface BullSchedulerOptions {
   stepAttempts?: number;
   /** Attempts of a message: with 1 s..5 min backoff, 500 attempts ride out ~40 h of outage. */
   outboundAttempts?: number;
+  /** Completed jobs kept per queue at most (default COMPLETED_KEPT); tests make it small. */
+  completedKept?: number;
   /**
    * Where the queues' connection errors go. Without it they are still listened to (and dropped):
    * BullMQ prints an unheard error to stderr, ioredis's AUTH command and its password included.
@@ -59,6 +61,20 @@ const DAY_SECONDS = 24 * 3600;
  * and anyone able to make sends fail (a page to a made-up id) would otherwise fill Redis.
  */
 export const FAILED_KEPT = { count: 1000, age: 14 * DAY_SECONDS };
+/**
+ * Completed jobs kept per queue at most, besides their age: the id of a kept job deduplicates
+ * an add, and the age alone would let a storm keep every job of a week (a completed step is
+ * about 1 kB, a message a few; docs/operations.md, "Redis memory"). Dropping the oldest early
+ * sends nothing twice: a step re-reads the incident and runs only while it is due (its version
+ * is the compare-and-set token), a page DM only while its page is `requested`, any other message
+ * is skipped once marked sent (`done:sent:<id>`, 7 days), a follow-up once marked (60 days).
+ */
+export const COMPLETED_KEPT = 10_000;
+
+/** removeOnComplete of a queue whose ids should deduplicate for `days`, up to `count` jobs. */
+export function completedKept(days: number, count = COMPLETED_KEPT): { age: number; count: number } {
+  return { age: Math.round(days * DAY_SECONDS), count };
+}
 /** States a not-yet-running job can be in (a paused queue keeps jobs in `wait`; steps use no priorities). */
 const PENDING: JobType[] = ['delayed', 'wait', 'prioritized'];
 
@@ -77,6 +93,7 @@ export class BullScheduler implements Scheduler {
   private readonly outbound: Queue<OutboundJob>;
   private readonly stepAttempts: number;
   private readonly outboundAttempts: number;
+  private readonly completedCount: number;
 
   constructor(options: BullSchedulerOptions) {
     const queueOptions = { connection: connectionOptions(options.connection), prefix: options.prefix };
@@ -87,12 +104,13 @@ export class BullScheduler implements Scheduler {
     }
     this.stepAttempts = options.stepAttempts ?? 5;
     this.outboundAttempts = options.outboundAttempts ?? 500;
+    this.completedCount = options.completedKept ?? COMPLETED_KEPT;
   }
 
   /**
    * Adds the step as a delayed job with its deterministic id. Adding it again (a retried
-   * command) is a no-op while the first job exists: completed steps are kept 7 days for that,
-   * failed ones up to FAILED_KEPT (they need a look).
+   * command) is a no-op while the first job exists: completed steps are kept 7 days for that
+   * (the latest COMPLETED_KEPT of them), failed ones up to FAILED_KEPT (they need a look).
    */
   async scheduleStep(step: StepRef, delayMs: number, dueAt: string, options: { replaceFailed?: boolean } = {}): Promise<void> {
     if (!Number.isFinite(delayMs)) throw new RangeError(`delayMs must be finite, got ${delayMs}`);
@@ -108,7 +126,7 @@ export class BullScheduler implements Scheduler {
       delay: Math.max(0, Math.round(delayMs)),
       attempts: this.stepAttempts,
       backoff: { type: BACKOFF_TYPE },
-      removeOnComplete: { age: 7 * DAY_SECONDS },
+      removeOnComplete: completedKept(7, this.completedCount),
       removeOnFail: FAILED_KEPT,
     });
   }
@@ -128,7 +146,8 @@ export class BullScheduler implements Scheduler {
 
   /**
    * Queues a message under its own id, so the same logical message is delivered once. Completed
-   * messages are kept a day to keep deduping; failed ones are kept for inspection and replay (up to FAILED_KEPT).
+   * messages are kept a day to keep deduping (the latest COMPLETED_KEPT); failed ones are kept for
+   * inspection and replay (up to FAILED_KEPT).
    */
   async send(job: OutboundJob): Promise<void> {
     if (!isValidJobId(job.id)) {
@@ -142,7 +161,7 @@ export class BullScheduler implements Scheduler {
       ...(job.page ? {} : { priority: LATER }),
       attempts: this.outboundAttempts,
       backoff: { type: BACKOFF_TYPE },
-      removeOnComplete: { age: DAY_SECONDS },
+      removeOnComplete: completedKept(1, this.completedCount),
       removeOnFail: FAILED_KEPT,
     });
   }

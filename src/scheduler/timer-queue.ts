@@ -1,15 +1,15 @@
 import { Queue, Worker, type JobType } from 'bullmq';
 import type { Logger } from '../core/ports.js';
-import { FAILED_KEPT, connectionOptions, type RedisConnection } from './bullmq-scheduler.js';
+import { FAILED_KEPT, completedKept, connectionOptions, type RedisConnection } from './bullmq-scheduler.js';
 
 /**
  * A queue of durable timers that are not one incident's steps (shift handoffs, follow-up
  * reminders): one delayed job per timer under a deterministic id, with its own worker. Arming a
- * timer again is a no-op while its job waits and for `keepDays` after it ran; a job that failed
- * for good is replaced, since an add with its id would do nothing.
+ * timer again is a no-op while its job waits and for `keepDays` after it ran (the latest
+ * COMPLETED_KEPT of them); a job that failed for good is replaced, since an add with its id would
+ * do nothing.
  */
 
-const DAY_SECONDS = 24 * 3600;
 /** States of a timer that has not run yet. */
 const PENDING: JobType[] = ['delayed', 'wait', 'prioritized'];
 
@@ -17,10 +17,13 @@ export interface TimerQueueOptions {
   connection: RedisConnection;
   prefix: string;
   log?: Logger;
+  /** Completed timers kept at most (default COMPLETED_KEPT); tests make it small. */
+  completedKept?: number;
 }
 
 export class TimerQueue<T extends { at: string }> {
   protected readonly queue: Queue<T>;
+  private readonly completedCount: number | undefined;
 
   constructor(
     readonly name: string,
@@ -28,6 +31,7 @@ export class TimerQueue<T extends { at: string }> {
   ) {
     this.queue = new Queue<T>(name, { connection: connectionOptions(options.connection), prefix: options.prefix });
     this.queue.on('error', (err) => options.log?.error({ queue: name, err }, 'queue error'));
+    this.completedCount = options.completedKept;
   }
 
   /** Adds the timer's job (`data.at` normalised by the caller), replacing one that failed for good. */
@@ -41,7 +45,7 @@ export class TimerQueue<T extends { at: string }> {
       delay: Math.max(0, Math.round(delayMs)),
       attempts: 5,
       backoff: { type: 'exponential', delay: 1000 },
-      removeOnComplete: { age: keepDays * DAY_SECONDS },
+      removeOnComplete: completedKept(keepDays, this.completedCount),
       removeOnFail: FAILED_KEPT,
     });
   }

@@ -21,6 +21,7 @@ export class RedisOutbox implements OutboxStore {
   ) {
     redis.defineCommand(CLAIM_COMMAND, { numberOfKeys: 2, lua: CLAIM_LUA });
     redis.defineCommand(EXTEND_COMMAND, { numberOfKeys: 1, lua: EXTEND_LUA });
+    redis.defineCommand(COMPLETE_COMMAND, { numberOfKeys: 2, lua: COMPLETE_LUA });
   }
 
   async claim(workspace: string, nowMs: number, leaseUntilMs: number, limit: number): Promise<OutboxEntry[]> {
@@ -38,7 +39,9 @@ export class RedisOutbox implements OutboxStore {
   async complete(workspace: string, ids: string | readonly string[]): Promise<void> {
     const list = typeof ids === 'string' ? [ids] : [...ids];
     if (list.length === 0) return;
-    await this.redis.multi().zrem(this.dueKey(workspace), ...list).hdel(this.key(workspace), ...list).exec();
+    // One script, not MULTI … EXEC: a single command, which auto-pipelining sends in the same
+    // write as what was issued in the same tick (a post's sent mark, see relay.ts).
+    await (this.redis as Scripted)[COMPLETE_COMMAND](this.dueKey(workspace), this.key(workspace), ...list);
   }
 
   async retry(entry: OutboxEntry, atMs: number): Promise<void> {
@@ -68,11 +71,24 @@ export class RedisOutbox implements OutboxStore {
 
 const CLAIM_COMMAND = 'outboxClaim';
 const EXTEND_COMMAND = 'outboxExtend';
+const COMPLETE_COMMAND = 'outboxComplete';
 
 type Scripted = RedisClient & {
   [CLAIM_COMMAND]: (...args: string[]) => Promise<(string | null)[]>;
   [EXTEND_COMMAND]: (...args: string[]) => Promise<number>;
+  [COMPLETE_COMMAND]: (...args: string[]) => Promise<number>;
 };
+
+// KEYS: due zset, entries hash. ARGV: ids. Removes them from both, atomically (a batch of ids
+// at a time: unpack has a stack limit).
+const COMPLETE_LUA = `
+for i = 1, #ARGV, 1000 do
+  local j = math.min(i + 999, #ARGV)
+  redis.call('ZREM', KEYS[1], unpack(ARGV, i, j))
+  redis.call('HDEL', KEYS[2], unpack(ARGV, i, j))
+end
+return 1
+`;
 
 // KEYS: entries hash, due zset. ARGV: now (ms), lease end (ms), limit.
 // Takes the due entries oldest-written first (ids sort in write order) and leases them.

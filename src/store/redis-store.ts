@@ -20,9 +20,12 @@ import type { AppendOptions, IncidentStore } from '../core/ports.js';
  *   <prefix>inc:{ws}:once:<key>   string  idempotency keys taken by an append
  *   <prefix>inc:{ws}:outbox       hash    outbox entry id -> OutboxEntry JSON (see redis-outbox.ts)
  *   <prefix>inc:{ws}:outbox:due   zset    outbox entry id, score = when it may be claimed (ms)
- *   <prefix>inc:{ws}:pagemsg      hash    `<channel>:<message>` of a page DM -> `<number>/<pageId>`
+ *   <prefix>inc:{ws}:pagemsg      hash    `<channel>:<message>` of a page DM -> `<number>/<pageId>`,
+ *                                         while its incident is not closed or cancelled
+ *   <prefix>inc:{ws}:<n>:pagemsg  set     the incident's fields in `pagemsg` (dropped with them at the end)
  *   <prefix>workspaces            set     every workspace with incidents (for the relay and the sweep)
- *   <prefix>once:<key>            string  idempotency claims (SET NX EX)
+ *   <prefix>once:<key>            string  idempotency claims (SET NX EX); a claim held by one run
+ *                                         (claimAs) holds that run's value
  *
  * State and events are written by one Lua script, so a reader never sees a state without the
  * events that produced it, and the version compare-and-set cannot interleave with another writer.
@@ -37,7 +40,10 @@ export class RedisIncidentStore implements IncidentStore {
     if (/[{}]/.test(prefix)) throw new Error('RedisIncidentStore: prefix must not contain { or }');
     // defineCommand sends EVALSHA and falls back to EVAL on NOSCRIPT (after a Redis restart or
     // failover), so the script body crosses the wire only when the server lacks it.
-    redis.defineCommand(APPEND_COMMAND, { numberOfKeys: 9, lua: APPEND_LUA });
+    redis.defineCommand(APPEND_COMMAND, { numberOfKeys: 10, lua: APPEND_LUA });
+    redis.defineCommand(BY_CHANNEL_COMMAND, { numberOfKeys: 1, lua: BY_CHANNEL_LUA });
+    redis.defineCommand(KEEP_AS_COMMAND, { numberOfKeys: 1, lua: KEEP_AS_LUA });
+    redis.defineCommand(RELEASE_AS_COMMAND, { numberOfKeys: 1, lua: RELEASE_AS_LUA });
   }
 
   async nextNumber(workspace: string): Promise<number> {
@@ -58,8 +64,9 @@ export class RedisIncidentStore implements IncidentStore {
   }
 
   async findByChannel(workspace: string, channelId: string): Promise<Incident | null> {
-    const n = await this.redis.hget(this.wsKey(workspace, 'channels'), channelId);
-    return n === null ? null : this.get({ workspace, number: Number(n) });
+    // One round trip (a channel command's first read): channel → number → state in one script.
+    const raw = await (this.redis as ByChannelCapable)[BY_CHANNEL_COMMAND](this.wsKey(workspace, 'channels'), channelId, this.wsKey(workspace, ''));
+    return parseState(raw);
   }
 
   async append(key: IncidentKey, expectedVersion: number, events: readonly IncidentEvent[], next: Incident, options: AppendOptions = {}): Promise<boolean | 'duplicate'> {
@@ -72,6 +79,8 @@ export class RedisIncidentStore implements IncidentStore {
       throw new Error(`append: version ${next.version} is not ${expectedVersion} + ${events.length} events`);
     }
     const n = String(key.number);
+    // The page DMs a finished incident's state names (links written before the per-incident set existed).
+    const unlinks = isTerminal(next.status) ? (next.escalation?.pages ?? []).flatMap((p) => (p.dm ? [`${p.dm.channelId}:${p.dm.messageId}`] : [])) : [];
     const ok = await (this.redis as AppendCapable)[APPEND_COMMAND](
       this.incKey(key),
       this.incKey(key, 'events'),
@@ -83,6 +92,7 @@ export class RedisIncidentStore implements IncidentStore {
       this.wsKey(key.workspace, 'outbox'),
       this.wsKey(key.workspace, 'outbox:due'),
       this.wsKey(key.workspace, 'pagemsg'),
+      this.incKey(key, 'pagemsg'),
       once ? String(Math.max(1, Math.ceil(once.ttlSeconds))) : '0',
       String(expectedVersion),
       String(next.version),
@@ -93,8 +103,10 @@ export class RedisIncidentStore implements IncidentStore {
       String(Math.round(outbox?.leaseUntilMs ?? 0)),
       String(entries.length),
       String(pageLinks.length),
+      String(unlinks.length),
       ...entries.flatMap((e) => [e.id, JSON.stringify(e)]),
       ...pageLinks.flatMap((l) => [`${l.channelId}:${l.messageId}`, `${n}/${l.pageId}`]),
+      ...unlinks,
       ...events.map((e) => JSON.stringify(e)),
     );
     return ok === 2 ? 'duplicate' : ok === 1;
@@ -151,6 +163,18 @@ export class RedisIncidentStore implements IncidentStore {
     await this.redis.set(`${this.prefix}once:${key}`, '1', 'EX', Math.max(1, Math.ceil(ttlSeconds)));
   }
 
+  async claimAs(key: string, owner: string, ttlMs: number): Promise<boolean> {
+    return (await this.redis.set(`${this.prefix}once:${key}`, owner, 'PX', Math.max(1, Math.round(ttlMs)), 'NX')) === 'OK';
+  }
+
+  async keepAs(key: string, owner: string, ttlMs: number): Promise<boolean> {
+    return (await (this.redis as OwnedCapable)[KEEP_AS_COMMAND](`${this.prefix}once:${key}`, owner, String(Math.max(1, Math.round(ttlMs))))) === 1;
+  }
+
+  async releaseAs(key: string, owner: string): Promise<boolean> {
+    return (await (this.redis as OwnedCapable)[RELEASE_AS_COMMAND](`${this.prefix}once:${key}`, owner)) === 1;
+  }
+
   async workspaces(): Promise<string[]> {
     const known = await this.redis.smembers(`${this.prefix}workspaces`);
     if (this.scanned) return known;
@@ -199,12 +223,42 @@ const EVENTS_PAGE = 500;
 
 type AppendCapable = RedisClient & { [APPEND_COMMAND]: (...args: string[]) => Promise<number> };
 
+const BY_CHANNEL_COMMAND = 'incidentStoreByChannel';
+
+type ByChannelCapable = RedisClient & { [BY_CHANNEL_COMMAND]: (channels: string, channelId: string, stateKeyHead: string) => Promise<string | null> };
+
+// KEYS: channel index. ARGV: channel id, the workspace's key head (`<prefix>inc:{ws}:`).
+// The state hash's name is built here from the number found; it carries the same `{ws}` hash
+// tag as KEYS[1], so under Cluster the script still touches one slot.
+const BY_CHANNEL_LUA = `
+local n = redis.call('HGET', KEYS[1], ARGV[1])
+if not n then return false end
+return redis.call('HGET', ARGV[2] .. n, 'state')
+`;
+
+// A claim held by one run (claimAs): compare-and-set on its one key. Kept when it is the run's
+// own or has run out (nobody else took it); released only when it is the run's own.
+const KEEP_AS_COMMAND = 'incidentStoreKeepAs';
+const KEEP_AS_LUA = `
+local held = redis.call('GET', KEYS[1])
+if held and held ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return 1`;
+const RELEASE_AS_COMMAND = 'incidentStoreReleaseAs';
+const RELEASE_AS_LUA = `
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+return redis.call('DEL', KEYS[1])`;
+type OwnedCapable = RedisClient & Record<typeof KEEP_AS_COMMAND | typeof RELEASE_AS_COMMAND, (...args: string[]) => Promise<number>>;
+
 // KEYS: state hash, event stream, channel index, open set, all set, idempotency key, outbox hash,
-//       outbox due set, page DM index.
+//       outbox due set, page DM index, the incident's set of its fields in the page DM index.
 // ARGV: idempotency TTL in seconds ('0' = no key), expected version, new version, state JSON,
 //       number, channel id ('' = none), '1' if open / '0' if finished, outbox lease end (ms),
-//       number of outbox entries E, number of page links L, then E pairs (id, entry JSON),
-//       L pairs (`channel:message`, `number/pageId`), then one event JSON each.
+//       number of outbox entries E, number of page links L, number of page DMs to forget U,
+//       then E pairs (id, entry JSON), L pairs (`channel:message`, `number/pageId`), U fields
+//       `channel:message`, then one event JSON each.
+// A finished (closed, cancelled) incident leaves the open set and its page DMs leave the page DM
+// index: they only serve acknowledgements, and the index would otherwise grow with every page.
 // A missing hash reads as version 0, which is how a new incident's first append passes the check.
 // Returns 1 written, 0 version conflict, 2 idempotency key already taken (nothing written).
 const APPEND_LUA = `
@@ -214,7 +268,8 @@ if current ~= tonumber(ARGV[2]) then return 0 end
 redis.call('HSET', KEYS[1], 'version', ARGV[3], 'state', ARGV[4])
 local entries = tonumber(ARGV[9])
 local links = tonumber(ARGV[10])
-local i = 11
+local unlinks = tonumber(ARGV[11])
+local i = 12
 for _ = 1, entries do
   redis.call('HSET', KEYS[7], ARGV[i], ARGV[i + 1])
   redis.call('ZADD', KEYS[8], ARGV[8], ARGV[i])
@@ -222,7 +277,12 @@ for _ = 1, entries do
 end
 for _ = 1, links do
   redis.call('HSET', KEYS[9], ARGV[i], ARGV[i + 1])
+  redis.call('SADD', KEYS[10], ARGV[i])
   i = i + 2
+end
+for _ = 1, unlinks do
+  redis.call('HDEL', KEYS[9], ARGV[i])
+  i = i + 1
 end
 for j = i, #ARGV do
   redis.call('XADD', KEYS[2], '*', 'e', ARGV[j])
@@ -232,6 +292,8 @@ if ARGV[7] == '1' then
   redis.call('ZADD', KEYS[4], ARGV[5], ARGV[5])
 else
   redis.call('ZREM', KEYS[4], ARGV[5])
+  for _, field in ipairs(redis.call('SMEMBERS', KEYS[10])) do redis.call('HDEL', KEYS[9], field) end
+  redis.call('DEL', KEYS[10])
 end
 redis.call('ZADD', KEYS[5], ARGV[5], ARGV[5])
 if ARGV[1] ~= '0' then redis.call('SET', KEYS[6], '1', 'EX', tonumber(ARGV[1])) end

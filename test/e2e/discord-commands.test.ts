@@ -182,7 +182,7 @@ describe('incident channels', () => {
 
   it('leaves public channels open and picks a free name when one is taken', async () => {
     app = await discordTestApp({});
-    app.fake.state.addChannel({ type: 0, guild_id: IDS.guild, name: 'inc-1-db-down' });
+    app.fake.channelMade('inc-1-db-down');
     const { declare, slash } = discordSteps(app);
     const ch = await declare(carol, 'DB down');
     await slash(carol, ch, 'role', { role: 'scribe', user: dave });

@@ -6,8 +6,11 @@ import { WebSocketServer, type WebSocket } from 'ws';
  * The gateway half of FakeDiscord: a WebSocket server that speaks just enough of Discord's
  * gateway for discord.js (v10, JSON, no compression). HELLO on connect, HEARTBEAT_ACK for each
  * heartbeat, READY then one GUILD_CREATE per guild after IDENTIFY, and RESUME with a replay of the
- * dispatches the client missed, as Discord does after a dropped connection. Tests can drop the
- * connection, keep the gateway unreachable for a while, or refuse resumes (forcing a re-IDENTIFY).
+ * dispatches the client missed, as Discord does after a dropped connection. A session belongs to
+ * the bot, not to a connection: any client (another process, after a failover) may RESUME it by
+ * its id, until a connection of it closes with 1000 or 1001, which ends it as on Discord. Tests
+ * can drop the connection, keep the gateway unreachable for a while, or refuse resumes (forcing
+ * a re-IDENTIFY), and count how often the bot identified and resumed (`counts`).
  */
 
 /** Gateway intents the fake filters dispatches by (the subset the bot's events need). */
@@ -53,6 +56,8 @@ export class FakeGateway {
   readonly received: { op: number; at: number; d?: unknown }[] = [];
   /** What IDENTIFY asked for, to check the bot's intents. */
   identifyIntents: number | null = null;
+  /** IDENTIFYs and RESUMEs received, and how the RESUMEs went (RESUMED, or INVALID_SESSION). */
+  readonly counts = { identify: 0, resume: 0, resumed: 0, invalidSession: 0 };
 
   constructor(
     private readonly hooks: GatewayHooks,
@@ -80,9 +85,13 @@ export class FakeGateway {
     this.socket?.terminate();
     this.socket = ws;
     ws.on('message', (raw: Buffer) => this.onMessage(ws, raw));
-    ws.on('close', () => {
+    ws.on('close', (code: number) => {
       if (this.socket === ws) this.socket = null;
-      if (this.live === ws) this.live = null;
+      if (this.live === ws) {
+        this.live = null;
+        // Discord ends a session whose connection the client closed with 1000 or 1001; any other close keeps it resumable.
+        if (code === 1000 || code === 1001) this.session = null;
+      }
       this.onChange();
     });
     ws.send(JSON.stringify({ op: 10, s: null, t: null, d: { heartbeat_interval: this.heartbeatMs } }));
@@ -98,6 +107,7 @@ export class FakeGateway {
   }
 
   private identify(ws: WebSocket, d: { intents: number }): void {
+    this.counts.identify += 1;
     this.identifyIntents = d.intents;
     if (!this.messageContentAllowed && (d.intents & INTENT.MessageContent) !== 0) {
       // What Discord does when a privileged intent is not switched on in the developer portal.
@@ -112,13 +122,16 @@ export class FakeGateway {
   }
 
   private resume(ws: WebSocket, d: { session_id: string; seq: number }): void {
+    this.counts.resume += 1;
     const session = this.session;
     if (!this.resumable || !session || session.id !== d.session_id) {
+      this.counts.invalidSession += 1;
       ws.send(JSON.stringify({ op: 9, s: null, t: null, d: false }));
       return;
     }
     for (const e of session.events.filter((x) => x.s > d.seq)) ws.send(JSON.stringify({ op: 0, ...e }));
     this.sendDispatch(ws, 'RESUMED', {});
+    this.counts.resumed += 1;
     this.live = ws;
   }
 

@@ -71,6 +71,7 @@ export class FakeRest {
     this.routes = [
       ['GET', /^\/gateway\/bot$/, () => ok({ url: this.gatewayUrl(), shards: 1, session_start_limit: { total: 1000, remaining: 999, reset_after: 0, max_concurrency: 1 } })],
       ['GET', /^\/users\/@me$/, () => ok(userPayload(s.bot))],
+      ['GET', /^\/users\/@me\/guilds$/, () => ok([...s.guilds.values()].map((g) => ({ id: g.id, name: g.name, icon: null, owner: false, permissions: '8', features: [] })))],
       ['GET', /^\/users\/(\d+)$/, ([id]) => (s.users.has(id ?? '') ? ok(userPayload(s.user(id ?? ''))) : notFound('Unknown User', 10013))],
       ['POST', /^\/users\/@me\/channels$/, (_, r) => ok(channelPayload(s.dmChannel(String(r.body.recipient_id))))],
       ['PUT', /^\/applications\/(\d+)\/guilds\/(\d+)\/commands$/, (p, r) => this.putCommands(p[1] ?? '', r.body)],

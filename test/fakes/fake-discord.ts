@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { FakeGateway, INTENT } from './fake-discord-gateway.js';
-import { buttonPayload, guildPayload, messagePayload, modalSubmitPayload, slashPayload, type FakeMessage, type FakeUser, type SlashOption } from './fake-discord-payloads.js';
+import { buttonPayload, channelPayload, guildPayload, messagePayload, modalSubmitPayload, slashPayload, type FakeMessage, type FakeUser, type SlashOption } from './fake-discord-payloads.js';
 import { FakeRest, type Delay, type Fault } from './fake-discord-rest.js';
 import { FakeDiscordState, visibleText, type InteractionRecord } from './fake-discord-state.js';
 
@@ -125,6 +125,13 @@ export class FakeDiscord extends EventEmitter {
     this.gateway.dispatch('MESSAGE_DELETE', d, message.guild_id ? INTENT.GuildMessages : INTENT.DirectMessages);
   }
 
+  /** Someone makes a text channel in the server; the bot sees CHANNEL_CREATE (replayed on a resume if the gateway is away). */
+  channelMade(name: string): string {
+    const channel = this.state.addChannel({ type: 0, guild_id: IDS.guild, name });
+    this.gateway.dispatch('CHANNEL_CREATE', channelPayload(channel), INTENT.Guilds);
+    return channel.id;
+  }
+
   userReacts(user: FakeUser, messageId: string, emoji: string): void {
     const message = this.state.message(messageId);
     this.state.reactions.set(messageId, [...(this.state.reactions.get(messageId) ?? []), { emoji, userId: user.id }]);
@@ -139,6 +146,14 @@ export class FakeDiscord extends EventEmitter {
       type: 0,
     };
     this.gateway.dispatch('MESSAGE_REACTION_ADD', d, message.guild_id ? INTENT.GuildMessageReactions : INTENT.DirectMessageReactions);
+  }
+
+  /** The person takes their reaction off; the bot sees MESSAGE_REACTION_REMOVE. */
+  userUnreacts(user: FakeUser, messageId: string, emoji: string): void {
+    const message = this.state.message(messageId);
+    this.state.reactions.set(messageId, (this.state.reactions.get(messageId) ?? []).filter((r) => r.emoji !== emoji || r.userId !== user.id));
+    const d = { user_id: user.id, channel_id: message.channel_id, message_id: messageId, ...(message.guild_id ? { guild_id: message.guild_id } : {}), emoji: { id: null, name: emoji }, burst: false, type: 0 };
+    this.gateway.dispatch('MESSAGE_REACTION_REMOVE', d, message.guild_id ? INTENT.GuildMessageReactions : INTENT.DirectMessageReactions);
   }
 
   /**

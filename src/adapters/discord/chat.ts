@@ -1,7 +1,7 @@
-import { ChannelType, DiscordAPIError, OverwriteType, PermissionFlagsBits, type Client, type Guild, type GuildTextBasedChannel, type Message, type OverwriteResolvable, type SendableChannels } from 'discord.js';
+import { ChannelType, DiscordAPIError, OverwriteType, PermissionFlagsBits, Status, type Client, type DMChannel, type Guild, type GuildTextBasedChannel, type Message, type OverwriteResolvable, type SendableChannels } from 'discord.js';
 import { PlatformError } from '../../core/errors.js';
 import { nextFreeName } from '../../core/naming.js';
-import type { ChannelRef, ChatPort, Logger, MessageRef, OutboundMessage, UploadFile } from '../../core/ports.js';
+import type { ChannelOptions, ChannelRef, ChatPort, Logger, MessageRef, OutboundMessage, UploadFile } from '../../core/ports.js';
 import { platformCall, toPlatformError } from './errors.js';
 import { emojiOf, renderMessages, renderOne } from './render.js';
 import { guildOf } from './workspace.js';
@@ -10,6 +10,8 @@ import { guildOf } from './workspace.js';
 const TOPIC_LIMIT = 1024;
 /** What people invited to a private incident channel may do there. */
 const MEMBER_ALLOW = { ViewChannel: true, SendMessages: true, ReadMessageHistory: true, AddReactions: true } as const;
+/** The same as permission bits, for the overwrites of the create call. */
+const MEMBER_BITS = [PermissionFlagsBits.ViewChannel, PermissionFlagsBits.SendMessages, PermissionFlagsBits.ReadMessageHistory, PermissionFlagsBits.AddReactions];
 /** The bot keeps these in its own private channels, so it can post, embed and invite. */
 const BOT_ALLOW = [
   PermissionFlagsBits.ViewChannel,
@@ -33,28 +35,42 @@ export interface DiscordChatOptions {
  * denies @everyone the View Channel permission and allows the bot and each invited person
  * through member overwrites (`type: Member`, so uncached users work). Every call's failure is
  * a PlatformError the outbound queue understands (errors.ts).
+ *
+ * Every REST request counts against Discord's 50 requests/s per bot, which paces every answer
+ * in a burst of declares: a channel opens in one request (topic and overwrites in the create
+ * call), what discord.js has cached is not fetched again, and lookups made by several calls at
+ * once (a DM channel, the announcement channel) go out once.
  */
 export class DiscordChat implements ChatPort {
   private readonly announceIds = new Map<string, string>();
+  /** Lookups under way, by key: the calls that need the same one meanwhile wait for it. */
+  private readonly pending = new Map<string, Promise<unknown>>();
 
   constructor(
     private readonly client: Client,
     private readonly o: DiscordChatOptions,
   ) {}
 
-  async createChannel(ws: string, name: string, options: { topic: string; private: boolean }): Promise<ChannelRef> {
+  /**
+   * One POST /guilds/:id/channels: name, topic, category and, for a private incident, the
+   * overwrites (@everyone denied, the bot and `members` allowed) in the same call, so nobody is
+   * let in by a request of their own and the channel is never open before it is restricted.
+   * Discord accepts a member overwrite for any user id, in the server or not.
+   */
+  async createChannel(ws: string, name: string, options: ChannelOptions): Promise<ChannelRef> {
     const guild = await this.guild(ws);
     const me = this.client.user;
     if (!me) throw new PlatformError('discord: not connected yet', 'transient');
     // Discord allows duplicate names; the port promises distinct ones, so pick the next free name.
-    // Listed from REST, not the cache: the cache misses channels made while the gateway was away.
-    const taken = new Set((await platformCall('list channels', () => guild.channels.fetch())).map((c) => c?.name));
+    const taken = await this.channelNames(guild);
     let candidate = name;
     for (let attempt = 1; taken.has(candidate); attempt++) candidate = nextFreeName(name, attempt);
+    const members = [...new Set(options.members ?? [])].filter((id) => id !== me.id);
     const overwrites: OverwriteResolvable[] | undefined = options.private
       ? [
           { id: guild.id, type: OverwriteType.Role, deny: [PermissionFlagsBits.ViewChannel] },
           { id: me.id, type: OverwriteType.Member, allow: BOT_ALLOW },
+          ...members.map((id) => ({ id, type: OverwriteType.Member, allow: MEMBER_BITS })),
         ]
       : undefined;
     const channel = await platformCall('create channel', () =>
@@ -115,7 +131,7 @@ export class DiscordChat implements ChatPort {
    * Discord needs it open, and discord.js needs it cached to deliver reactions made in it.
    */
   async dm(ws: string, userId: string, message: OutboundMessage): Promise<MessageRef> {
-    const channel = await platformCall('open DM', () => this.client.users.createDM(userId));
+    const channel = await this.dmChannel(userId);
     return this.send(channel, message, guildOf(ws), 'DM');
   }
 
@@ -157,7 +173,7 @@ export class DiscordChat implements ChatPort {
    * from server members gets 403 (50007), permanent as mapped.
    */
   async dmFile(ws: string, userId: string, file: UploadFile, message?: OutboundMessage): Promise<void> {
-    const channel = await platformCall('open DM', () => this.client.users.createDM(userId));
+    const channel = await this.dmChannel(userId);
     const text = message ?? (file.title ? { text: file.title } : undefined);
     const comment = text ? renderOne(text, guildOf(ws)) : {};
     const attachment = { attachment: file.data, name: file.name, ...(file.alt ? { description: file.alt } : {}) };
@@ -202,6 +218,33 @@ export class DiscordChat implements ChatPort {
     return Boolean(this.o.categoryId) && guild.channels.cache.get(this.o.categoryId ?? '')?.type === ChannelType.GuildCategory;
   }
 
+  /**
+   * The names taken in a guild. discord.js's cache while the guild's gateway shard is connected:
+   * it follows the gateway's channel events, which Discord replays after a resume (a new session
+   * starts with every channel). Listed from REST otherwise (a replica without the gateway, or one
+   * reconnecting), as the cache then misses channels made meanwhile.
+   */
+  private async channelNames(guild: Guild): Promise<Set<string>> {
+    const live = this.client.isReady() && guild.available && this.client.ws.shards.get(guild.shardId)?.status === Status.Ready;
+    if (live) return new Set(guild.channels.cache.map((c) => c.name));
+    const listed = await platformCall('list channels', () => guild.channels.fetch());
+    return new Set(listed.map((c) => c?.name ?? ''));
+  }
+
+  /** POST /users/@me/channels once per person (discord.js caches the DM channel afterwards). */
+  private dmChannel(userId: string): Promise<DMChannel> {
+    return this.once(`dm:${userId}`, () => platformCall('open DM', () => this.client.users.createDM(userId)));
+  }
+
+  /** One lookup for every caller that needs it while it is under way; a failed one is tried again next time. */
+  private once<T>(key: string, lookup: () => Promise<T>): Promise<T> {
+    const under = this.pending.get(key) as Promise<T> | undefined;
+    if (under) return under;
+    const p = lookup().finally(() => this.pending.delete(key));
+    this.pending.set(key, p);
+    return p;
+  }
+
   private async guild(ws: string): Promise<Guild> {
     const id = guildOf(ws);
     return this.client.guilds.cache.get(id) ?? platformCall('fetch guild', () => this.client.guilds.fetch(id));
@@ -228,7 +271,7 @@ export class DiscordChat implements ChatPort {
     const known = this.announceIds.get(key);
     if (known) return known;
     const setting = name === this.o.announceChannel.replace(/^#/, '') ? 'channels.announce' : 'channels.stakeholders or channels.external';
-    const channels = await platformCall('list channels', () => guild.channels.fetch());
+    const channels = await this.once(`channels:${guild.id}`, () => platformCall('list channels', () => guild.channels.fetch()));
     const found = channels.find((c) => c?.type === ChannelType.GuildText && c.name === name);
     if (!found) {
       const fix = `Create a text channel #${name} in "${guild.name}" that the bot can post in, or set ${setting} in the config to an existing channel's name.`;

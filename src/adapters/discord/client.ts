@@ -1,4 +1,4 @@
-import { Client, GatewayIntentBits, Partials, type RateLimitData } from 'discord.js';
+import { Client, GatewayIntentBits, Partials, type RateLimitData, type WebSocketOptions } from 'discord.js';
 
 /**
  * The discord.js client as the bot needs it. Intents: guild text channels and their reactions,
@@ -39,6 +39,10 @@ export interface DiscordClientOptions {
   api?: string;
   /** Per request; below the outbound queue's 15 s delivery timeout so a hung call is ours to retry. */
   timeoutMs?: number;
+  /** The shards this client connects, fixed (the gateway lease names them); default: as Discord recommends. */
+  shards?: { ids: number[]; count: number };
+  /** Replicas: the gateway session kept with the lease (gateway-session.ts). */
+  buildStrategy?: WebSocketOptions['buildStrategy'];
 }
 
 export function createDiscordClient(o: DiscordClientOptions = {}): Client {
@@ -54,5 +58,7 @@ export function createDiscordClient(o: DiscordClientOptions = {}): Client {
     },
     // Mentions in posts may ping people, never @everyone or roles (a title could contain one).
     allowedMentions: { parse: ['users'] },
+    ...(o.shards ? { shards: o.shards.ids, shardCount: o.shards.count } : {}),
+    ...(o.buildStrategy ? { ws: { buildStrategy: o.buildStrategy } } : {}),
   });
 }

@@ -12,6 +12,8 @@ export interface DiscordContext {
   log: Logger;
   /** Guilds this bot serves (DISCORD_GUILD_ID, plus any it is in): where a DM's page may belong. */
   guildIds(): string[];
+  /** How long a reaction's claim lasts while it is handled (replay-guard.ts runningClaimMs). */
+  replayClaimMs?: number;
 }
 
 /** A person as the timeline records them: the server nickname, else the display name. */

@@ -1,9 +1,10 @@
-import type { GatewayMessageReactionAddDispatchData, Message, MessageReaction, PartialMessage, PartialMessageReaction, PartialUser, User } from 'discord.js';
+import type { GatewayMessageReactionAddDispatchData, GatewayMessageReactionRemoveDispatchData, Message, MessageReaction, PartialMessage, PartialMessageReaction, PartialUser, User } from 'discord.js';
 import { recordDelete, recordEdit, recordMessage, type InboundMessage } from '../../app/inbound.js';
-import { MESSAGE_EMOJI, recordReaction, sameEmoji } from '../../app/reactions.js';
+import { MESSAGE_EMOJI, normalizeEmoji, recordReaction, sameEmoji } from '../../app/reactions.js';
 import type { Actor } from '../../core/model.js';
 import { outboundJobId } from '../../scheduler/job-ids.js';
 import { actorOf, type DiscordContext } from './context.js';
+import { forget, handleOnce } from './replay-guard.js';
 import { guildOf, workspaceOf } from './workspace.js';
 
 /**
@@ -113,6 +114,27 @@ function meaningful(ctx: DiscordContext, emoji: string): boolean {
  */
 async function onReaction(ctx: DiscordContext, r: SeenReaction): Promise<void> {
   if (!meaningful(ctx, r.emoji)) return;
+  // Once across a failover's replay (replay-guard.ts): the same person's same emoji on the same message.
+  await handleOnce(ctx.deps, reactionIdentity(r.messageId, r.userId, r.emoji), () => answerReaction(ctx, r), ctx.replayClaimMs);
+}
+
+function reactionIdentity(messageId: string, userId: string, emoji: string): string {
+  return `rx:${messageId}:${userId}:${normalizeEmoji(emoji)}`;
+}
+
+/**
+ * A reaction taken off, live (not replayed on a resume): put back, it counts again (a ✅ on an
+ * old page DM to acknowledge once more after an ack timeout). A replayed removal changes
+ * nothing: the reaction added after it, also replayed, must still be kept out if it was handled.
+ */
+export async function onReactionRemoved(ctx: DiscordContext, packet: { d?: unknown }): Promise<void> {
+  const d = packet.d as GatewayMessageReactionRemoveDispatchData;
+  const emoji = d.emoji.name ?? '';
+  if (d.user_id === ctx.client.user?.id || !meaningful(ctx, emoji)) return;
+  await forget(ctx.deps, reactionIdentity(d.message_id, d.user_id, emoji));
+}
+
+async function answerReaction(ctx: DiscordContext, r: SeenReaction): Promise<void> {
   // The server nickname first, as messages and commands record the same person (context.ts actorOf).
   const member = ctx.client.guilds.cache.get(guildOf(r.workspace))?.members.cache.get(r.userId);
   const user = { id: r.userId, name: member ? member.displayName : await ctx.deps.chat.userName(r.workspace, r.userId) };

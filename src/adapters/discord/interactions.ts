@@ -7,6 +7,7 @@ import { isDiscordCommand, subcommandText } from './command-layout.js';
 import { invocationText } from './command-options.js';
 import { showButtonForm, showUpdateForm, submittedCommand } from './forms.js';
 import { actorInGuild, actorOf, type DiscordContext } from './context.js';
+import { deferralsOf } from './deferrals.js';
 import { parseButtonId, renderMessages, renderOne } from './render.js';
 import { PLATFORM, workspaceOf } from './workspace.js';
 
@@ -27,15 +28,20 @@ export async function onInteraction(ctx: DiscordContext, i: Interaction): Promis
   }
 }
 
-/** False when Discord refused the deferral (too late, or gone): then the work is not done either. */
+/**
+ * False when Discord refused the deferral (too late, or gone): then the work is not done either.
+ * True once the deferral is in and no other deferral of this client is under way (deferrals.ts).
+ */
 async function defer(ctx: DiscordContext, i: RepliableInteraction): Promise<boolean> {
+  const gate = deferralsOf(ctx.client);
   try {
-    await i.deferReply({ flags: MessageFlags.Ephemeral });
-    return true;
+    await gate.run(() => i.deferReply({ flags: MessageFlags.Ephemeral }));
   } catch (err) {
     ctx.log.warn({ err, interaction: i.id }, 'discord interaction could not be deferred; not run');
     return false;
   }
+  await gate.quiet();
+  return true;
 }
 
 async function slashCommand(ctx: DiscordContext, i: ChatInputCommandInteraction): Promise<void> {
