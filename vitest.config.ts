@@ -23,6 +23,7 @@ export const ON_CLUSTER = [
   'test/integration/note-path.test.ts',
   'test/integration/lease.test.ts',
   'test/integration/replay-guard.test.ts',
+  'test/integration/claims.test.ts',
   'test/e2e/cluster-failover.test.ts',
   'test/e2e/local-workspace.test.ts',
   'test/e2e/slack.test.ts',

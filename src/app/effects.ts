@@ -45,7 +45,7 @@ export async function performEffect(deps: Deps, inc: Incident, effect: Effect, e
   const ws = inc.workspace;
   switch (effect.kind) {
     case 'open_channel':
-      return openChannel(deps, inc);
+      return openChannel(deps, inc, o);
     case 'invite':
       if (inc.channelId) await chat.invite(ws, inc.channelId, effect.userIds);
       return inc;
@@ -102,7 +102,7 @@ export async function performEffect(deps: Deps, inc: Incident, effect: Effect, e
     case 'refresh_summary':
       return refreshSummary(deps, await fresh(deps, inc));
     case 'write_postmortem':
-      return writePostmortem(deps, inc, effect.actor);
+      return writePostmortem(deps, inc, effect.actor, o);
     case 'schedule_reminder':
       await arm(deps, reminderTimer(deps, await fresh(deps, inc)));
       return inc;
@@ -168,7 +168,7 @@ function unrecordedChannels(deps: Deps): Map<string, ChannelRef> {
   return made;
 }
 
-async function openChannel(deps: Deps, inc: Incident): Promise<Incident> {
+async function openChannel(deps: Deps, inc: Incident, o: PerformOptions = {}): Promise<Incident> {
   // A channel for an incident that ended while its channel kept failing would help nobody.
   if (inc.channelId || isTerminal(inc.status)) return inc;
   const wanted = channelName(deps.config.channels.prefix, inc.number, inc.title);
@@ -179,7 +179,9 @@ async function openChannel(deps: Deps, inc: Incident): Promise<Incident> {
     const channel = made.get(key) ?? (await deps.chat.createChannel(inc.workspace, wanted, { topic: topicOf(deps, inc), private: inc.private, members: channelMembers(inc) }));
     made.set(key, channel);
     const body = { type: 'channel_created' as const, channelId: channel.id, channelName: channel.name };
-    const { after } = await record(deps, inc, (current) => (current.channelId ? [] : [event(body, BOT, deps.clock.now())]));
+    // `current`: the state this effect was handed saves a read; a stale one only costs a retry.
+    // `defer`: the channel's own entries (invite, summary, ...) complete with this one.
+    const { after } = await record(deps, inc, (current) => (current.channelId ? [] : [event(body, BOT, deps.clock.now())]), { current: inc, defer: o.defer });
     made.delete(key);
     return after;
   } catch (err) {
@@ -266,7 +268,7 @@ export async function refreshSummary(deps: Deps, inc: Incident): Promise<Inciden
   }
   const ref = await deps.chat.post(inc.workspace, inc.channelId, message);
   const body = { type: 'summary_posted' as const, messageId: ref.messageId };
-  const { after } = await record(deps, inc, (current) => (current.summaryMessageId ? [] : [event(body, BOT, deps.clock.now())]));
+  const { after } = await record(deps, inc, (current) => (current.summaryMessageId ? [] : [event(body, BOT, deps.clock.now())]), { current: inc });
   await pinQuietly(deps, inc.workspace, ref);
   return after;
 }
@@ -275,7 +277,13 @@ export function renderSummary(deps: Deps, inc: Incident): OutboundMessage {
   return summaryMessage(inc, { t: deps.t, severities: deps.config.severities, timeZone: deps.config.timeZone, now: deps.clock.now() });
 }
 
-async function writePostmortem(deps: Deps, inc: Incident, actor: string): Promise<Incident> {
+/**
+ * Renders the draft, writes its file, records where it went, and posts the close and the draft in
+ * the channel. The posts' marks are per incident (`pm:<ws>:<n>:<i>`), and an incident is closed
+ * once (closed is final), so its one write_postmortem entry owns them: on the writer's first run
+ * they take the unclaimed path as the entry's own posts do (sendOnce).
+ */
+async function writePostmortem(deps: Deps, inc: Incident, actor: string, o: PerformOptions = {}): Promise<Incident> {
   const events: IncidentEvent[] = await deps.store.events(inc);
   const markdown = renderPostmortem(inc, events, {
     t: deps.t,
@@ -284,13 +292,13 @@ async function writePostmortem(deps: Deps, inc: Incident, actor: string): Promis
     now: deps.clock.now(),
   });
   const path = await deps.postmortems.write(inc, markdown);
-  const { after } = await record(deps, inc, () => [event({ type: 'postmortem_written', path }, BOT, deps.clock.now())]);
+  const { after } = await record(deps, inc, () => [event({ type: 'postmortem_written', path }, BOT, deps.clock.now())], { current: inc });
   if (inc.channelId) {
     const channelId = inc.channelId;
     const posts = [{ text: deps.t('post.closed', { actor, ref: inc.ref, path }) }, { text: draftText(deps.t, inc.ref, markdown, path) }];
     for (const [i, message] of posts.entries()) {
       const job = { id: outboundJobId(['pm', inc.workspace, inc.number, i]), workspace: inc.workspace, kind: 'post' as const, target: channelId, message };
-      await sendOnce(deps, job, () => deps.chat.post(inc.workspace, channelId, message));
+      await sendOnce(deps, job, () => deps.chat.post(inc.workspace, channelId, message), o);
     }
     // issue 12: `/incident postmortem` does not post this same draft again (postmortem-draft.ts).
     await rememberPosted(deps, inc, digestOf(deps, markdown, path, deps.clock.now()));

@@ -81,7 +81,7 @@ export async function takeRole(deps: Deps, incident: Incident, user: Actor, role
 export async function postChecklist(deps: Deps, inc: Incident): Promise<Incident> {
   if (!inc.channelId || inc.checklistMessageId) return inc;
   const ref = await deps.chat.post(inc.workspace, inc.channelId, renderChecklist(deps, inc));
-  const { after } = await record(deps, inc, (current) => (current.checklistMessageId ? [] : [event({ type: 'checklist_posted', messageId: ref.messageId }, BOT, deps.clock.now())]));
+  const { after } = await record(deps, inc, (current) => (current.checklistMessageId ? [] : [event({ type: 'checklist_posted', messageId: ref.messageId }, BOT, deps.clock.now())]), { current: inc });
   await pinQuietly(deps, inc.workspace, ref);
   return after;
 }

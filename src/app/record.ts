@@ -60,9 +60,10 @@ export async function record(
   deps: Deps,
   key: IncidentKey,
   decide: (current: Incident) => IncidentEvent[],
-  o: Omit<MutateOptions, 'outbox' | 'leaseUntilMs'> & { background?: boolean } = {},
+  o: Omit<MutateOptions, 'outbox' | 'leaseUntilMs'> & { background?: boolean; defer?: (write: Promise<unknown>) => void } = {},
 ): Promise<MutateResult> {
-  const { background, ...options } = o;
+  // `defer`: the effects' completion writes go to the caller (an effect's own PerformOptions.defer, relay.ts).
+  const { background, defer, ...options } = o;
   const result = await mutate(deps.store, key, decide, { ...options, ...outboxOptions(deps) });
   if (!result.entries?.length) return result;
   if (background) {
@@ -70,7 +71,7 @@ export async function record(
     return result;
   }
   // `after` becomes the state once the effects ran (a declaration answers with its new channel).
-  const latest = await runEntries(deps, result.entries, result.after);
+  const latest = await runEntries(deps, result.entries, result.after, defer);
   return { ...result, after: latest ?? result.after };
 }
 

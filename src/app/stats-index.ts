@@ -12,12 +12,14 @@ const BUILD_LIMIT = 100_000;
  */
 export async function indexStats(deps: Deps, inc: Incident): Promise<Incident> {
   if (!deps.stats) return inc;
-  const now = (await deps.store.get(inc)) ?? inc;
+  // State and events read together (one round trip), the events after the state as before.
+  const [stored, events] = await Promise.all([deps.store.get(inc), deps.store.events(inc)]);
+  const now = stored ?? inc;
   if (!isTerminal(now.status)) {
     await deps.stats.remove(now.workspace, now.number);
     return now;
   }
-  await deps.stats.put(now.workspace, statsRecord(now, await deps.store.events(now)));
+  await deps.stats.put(now.workspace, statsRecord(now, events));
   return now;
 }
 

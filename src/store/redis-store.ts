@@ -47,9 +47,10 @@ export class RedisIncidentStore implements IncidentStore {
   }
 
   async nextNumber(workspace: string): Promise<number> {
-    // Registered before its first incident exists, so a relay never misses a workspace's outbox.
-    await this.redis.sadd(`${this.prefix}workspaces`, workspace);
-    return this.redis.incr(this.wsKey(workspace, 'seq'));
+    // Registered before its first incident exists, so a relay never misses a workspace's outbox:
+    // the incident is written only once both replies are in. Sent together, one round trip.
+    const [, number] = await Promise.all([this.redis.sadd(`${this.prefix}workspaces`, workspace), this.redis.incr(this.wsKey(workspace, 'seq'))]);
+    return number;
   }
 
   async findPageByMessage(workspace: string, channelId: string, messageId: string): Promise<{ number: number; pageId: string } | null> {

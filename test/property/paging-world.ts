@@ -166,7 +166,7 @@ export class World {
         if (method === 'get') task.lastRead.set(key.number, { seq, wall: this.wall });
         if (method === 'nextNumber') this.maxNumber = Math.max(this.maxNumber, result as number);
         if (method === 'append' && result === true) this.committed.push({ seq, number: key.number, events: args[2] as IncidentEvent[] });
-        if (method === 'claim' && result === true) this.claims.add(args[0] as string);
+        if ((method === 'claim' || method === 'claimAs') && result === true) this.claims.add(args[0] as string);
       }),
       outbox: gate(outbox),
       oncall: gate(oncall, (method, args, _result, seq) => {
