@@ -18,12 +18,17 @@ export const TAKEN = Symbol('taken');
 export async function whileClaimed<T>(deps: Deps, key: string, work: () => Promise<T>, claimMs = CLAIM_MS): Promise<T | typeof TAKEN> {
   const owner = randomUUID();
   if (!(await deps.store.claimAs(key, owner, claimMs))) return TAKEN;
-  const renew = setInterval(() => void deps.store.keepAs(key, owner, claimMs).catch(() => undefined), Math.max(1, Math.floor(claimMs / 3)));
+  // The renewal under way is awaited before the release: a late one must not bring the claim back.
+  let renewing: Promise<unknown> = Promise.resolve();
+  const renew = setInterval(() => {
+    renewing = deps.store.keepAs(key, owner, claimMs).catch(() => undefined);
+  }, Math.max(1, Math.floor(claimMs / 3)));
   renew.unref();
   try {
     return await work();
   } finally {
     clearInterval(renew);
+    await renewing;
     await deps.store.releaseAs(key, owner).catch(() => undefined);
   }
 }

@@ -45,7 +45,7 @@ export async function performEffect(deps: Deps, inc: Incident, effect: Effect, e
   const ws = inc.workspace;
   switch (effect.kind) {
     case 'open_channel':
-      return openChannel(deps, inc, o);
+      return openChannel(deps, inc);
     case 'invite':
       if (inc.channelId) await chat.invite(ws, inc.channelId, effect.userIds);
       return inc;
@@ -102,7 +102,7 @@ export async function performEffect(deps: Deps, inc: Incident, effect: Effect, e
     case 'refresh_summary':
       return refreshSummary(deps, await fresh(deps, inc));
     case 'write_postmortem':
-      return writePostmortem(deps, inc, effect.actor, o);
+      return writePostmortem(deps, inc, effect.actor);
     case 'schedule_reminder':
       await arm(deps, reminderTimer(deps, await fresh(deps, inc)));
       return inc;
@@ -168,7 +168,7 @@ function unrecordedChannels(deps: Deps): Map<string, ChannelRef> {
   return made;
 }
 
-async function openChannel(deps: Deps, inc: Incident, o: PerformOptions = {}): Promise<Incident> {
+async function openChannel(deps: Deps, inc: Incident): Promise<Incident> {
   // A channel for an incident that ended while its channel kept failing would help nobody.
   if (inc.channelId || isTerminal(inc.status)) return inc;
   const wanted = channelName(deps.config.channels.prefix, inc.number, inc.title);
@@ -180,8 +180,9 @@ async function openChannel(deps: Deps, inc: Incident, o: PerformOptions = {}): P
     made.set(key, channel);
     const body = { type: 'channel_created' as const, channelId: channel.id, channelName: channel.name };
     // `current`: the state this effect was handed saves a read; a stale one only costs a retry.
-    // `defer`: the channel's own entries (invite, summary, ...) complete with this one.
-    const { after } = await record(deps, inc, (current) => (current.channelId ? [] : [event(body, BOT, deps.clock.now())]), { current: inc, defer: o.defer });
+    // The channel's own entries (invite, summary, ...) complete in their own run, under their own
+    // lease: deferred to this entry's completion they would sit done but unmarked and unleased.
+    const { after } = await record(deps, inc, (current) => (current.channelId ? [] : [event(body, BOT, deps.clock.now())]), { current: inc });
     made.delete(key);
     return after;
   } catch (err) {
@@ -279,11 +280,10 @@ export function renderSummary(deps: Deps, inc: Incident): OutboundMessage {
 
 /**
  * Renders the draft, writes its file, records where it went, and posts the close and the draft in
- * the channel. The posts' marks are per incident (`pm:<ws>:<n>:<i>`), and an incident is closed
- * once (closed is final), so its one write_postmortem entry owns them: on the writer's first run
- * they take the unclaimed path as the entry's own posts do (sendOnce).
+ * the channel, each through the claim path (sendOnce): a writer that stalled past its lease while
+ * the relay took the entry over must not post them a second time.
  */
-async function writePostmortem(deps: Deps, inc: Incident, actor: string, o: PerformOptions = {}): Promise<Incident> {
+async function writePostmortem(deps: Deps, inc: Incident, actor: string): Promise<Incident> {
   const events: IncidentEvent[] = await deps.store.events(inc);
   const markdown = renderPostmortem(inc, events, {
     t: deps.t,
@@ -298,7 +298,7 @@ async function writePostmortem(deps: Deps, inc: Incident, actor: string, o: Perf
     const posts = [{ text: deps.t('post.closed', { actor, ref: inc.ref, path }) }, { text: draftText(deps.t, inc.ref, markdown, path) }];
     for (const [i, message] of posts.entries()) {
       const job = { id: outboundJobId(['pm', inc.workspace, inc.number, i]), workspace: inc.workspace, kind: 'post' as const, target: channelId, message };
-      await sendOnce(deps, job, () => deps.chat.post(inc.workspace, channelId, message), o);
+      await sendOnce(deps, job, () => deps.chat.post(inc.workspace, channelId, message));
     }
     // issue 12: `/incident postmortem` does not post this same draft again (postmortem-draft.ts).
     await rememberPosted(deps, inc, digestOf(deps, markdown, path, deps.clock.now()));

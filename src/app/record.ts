@@ -60,10 +60,9 @@ export async function record(
   deps: Deps,
   key: IncidentKey,
   decide: (current: Incident) => IncidentEvent[],
-  o: Omit<MutateOptions, 'outbox' | 'leaseUntilMs'> & { background?: boolean; defer?: (write: Promise<unknown>) => void } = {},
+  o: Omit<MutateOptions, 'outbox' | 'leaseUntilMs'> & { background?: boolean } = {},
 ): Promise<MutateResult> {
-  // `defer`: the effects' completion writes go to the caller (an effect's own PerformOptions.defer, relay.ts).
-  const { background, defer, ...options } = o;
+  const { background, ...options } = o;
   const result = await mutate(deps.store, key, decide, { ...options, ...outboxOptions(deps) });
   if (!result.entries?.length) return result;
   if (background) {
@@ -71,7 +70,7 @@ export async function record(
     return result;
   }
   // `after` becomes the state once the effects ran (a declaration answers with its new channel).
-  const latest = await runEntries(deps, result.entries, result.after, defer);
+  const latest = await runEntries(deps, result.entries, result.after);
   return { ...result, after: latest ?? result.after };
 }
 

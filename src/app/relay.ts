@@ -22,11 +22,9 @@ export function retryDelayMs(attempts: number): number {
 /**
  * Runs entries of one or more incidents, each incident's in id order, keeping their leases alive
  * while it works. `start` is the state the entries were written with (saves a read). Returns the
- * last state seen of the first incident, for a command that answers with it. With `defer`, the
- * completions (sent as always, their failures logged) are handed to the caller to await instead:
- * entries written by another entry's effect complete in the round trip of that entry's own.
+ * last state seen of the first incident, for a command that answers with it.
  */
-export async function runEntries(deps: Deps, entries: readonly OutboxEntry[], start?: Incident, defer?: (write: Promise<unknown>) => void): Promise<Incident | undefined> {
+export async function runEntries(deps: Deps, entries: readonly OutboxEntry[], start?: Incident): Promise<Incident | undefined> {
   const byIncident = new Map<string, OutboxEntry[]>();
   for (const e of [...entries].sort((a, b) => (a.id < b.id ? -1 : 1))) {
     const k = `${e.workspace}\u0000${e.number}`;
@@ -44,7 +42,7 @@ export async function runEntries(deps: Deps, entries: readonly OutboxEntry[], st
   try {
     let first: Incident | undefined;
     for (const group of byIncident.values()) {
-      const last = await runGroup(deps, group, left, start, defer);
+      const last = await runGroup(deps, group, left, start);
       first ??= last;
     }
     return first;
@@ -53,7 +51,7 @@ export async function runEntries(deps: Deps, entries: readonly OutboxEntry[], st
   }
 }
 
-async function runGroup(deps: Deps, group: OutboxEntry[], left: Map<string, OutboxEntry>, start?: Incident, deferDone?: (write: Promise<unknown>) => void): Promise<Incident | undefined> {
+async function runGroup(deps: Deps, group: OutboxEntry[], left: Map<string, OutboxEntry>, start?: Incident): Promise<Incident | undefined> {
   const head = group[0];
   if (!head) return undefined;
   const fromWriter = start !== undefined && start.number === head.number && start.workspace === head.workspace;
@@ -83,9 +81,7 @@ async function runGroup(deps: Deps, group: OutboxEntry[], left: Map<string, Outb
     }
   } finally {
     const completed = deps.outbox.complete(head.workspace, done).catch((err: unknown) => deps.log.warn({ err, workspace: head.workspace }, 'outbox completion failed; the entries run again'));
-    const written = Promise.all([completed, ...marks]);
-    if (deferDone) deferDone(written);
-    else await written;
+    await Promise.all([completed, ...marks]);
     for (const id of done) left.delete(id);
   }
   return inc ?? undefined;
