@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { holdClaim } from '../../app/claims.js';
 import type { Deps } from '../../app/context.js';
 
 /**
@@ -13,7 +13,7 @@ import type { Deps } from '../../app/context.js';
  * claimed here by its identity: message, person and emoji.
  *
  * The claim holds a value of its run, renewed while the handler runs and kept for REPLAY_S
- * once it is done, each by compare-and-set (src/store/redis-store.ts claimAs): a replica that
+ * once it is done, each by compare-and-set (holdClaim in src/app/claims.ts): a replica that
  * dies mid-way frees it before the next holder can see the replay, which is then handled; one
  * that finished keeps the replay out; a run that stalled can neither extend nor delete a claim
  * another run took meanwhile. Every key has a TTL. A person who takes the reaction off lets the
@@ -39,26 +39,18 @@ function keyOf(identity: string): string {
 
 /** Runs `work` unless an event with this identity was (or is being) handled; false when skipped. */
 export async function handleOnce(deps: Deps, identity: string, work: () => Promise<void>, runningMs = runningClaimMs()): Promise<boolean> {
-  const key = keyOf(identity);
-  const run = randomUUID();
-  if (!(await deps.store.claimAs(key, run, runningMs))) return false;
-  let renewing: Promise<unknown> = Promise.resolve();
-  const renew = setInterval(() => {
-    renewing = deps.store.keepAs(key, run, runningMs).catch(() => undefined);
-  }, Math.max(100, Math.floor(runningMs / 3)));
-  renew.unref();
+  const claim = await holdClaim(deps, keyOf(identity), runningMs);
+  if (!claim) return false;
   try {
     await work();
   } catch (err) {
-    clearInterval(renew);
-    await renewing;
+    await claim.stop();
     // Failed: a redelivery may try again (unless another run holds the claim by now).
-    await deps.store.releaseAs(key, run).catch(() => undefined);
+    await claim.release();
     throw err;
   }
-  clearInterval(renew);
-  await renewing;
-  if (!(await deps.store.keepAs(key, run, REPLAY_S * 1000))) {
+  await claim.stop();
+  if (!(await claim.keep(REPLAY_S * 1000))) {
     deps.log.warn({ event: identity }, 'discord event was claimed by another run while this one handled it (a stall past its claim)');
   }
   return true;
