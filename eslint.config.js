@@ -14,6 +14,14 @@ export default tseslint.config(
     languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
   },
   {
+    // The dashboard's browser scripts (served as they are, no bundler).
+    files: ['src/web/static/**/*.js'],
+    languageOptions: {
+      sourceType: 'script',
+      globals: { document: 'readonly', window: 'readonly', EventSource: 'readonly', CustomEvent: 'readonly', fetch: 'readonly', FormData: 'readonly', URLSearchParams: 'readonly', location: 'readonly', history: 'readonly', HTMLElement: 'readonly' },
+    },
+  },
+  {
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': 'error',

@@ -29,6 +29,7 @@ import { status } from './status.js';
 import { summary } from './summary.js';
 import { timeline } from './timeline.js';
 import { update } from './update.js';
+import { web } from './web.js';
 import { why } from './why.js';
 
 /** Every `/incident` subcommand, in the order help shows them. Listed by hand on purpose: a test checks no file is left out. */
@@ -64,5 +65,6 @@ export const commands: readonly Command[] = [
   oncall,
   cover,
   policy,
+  web,
   help,
 ];

@@ -311,6 +311,11 @@ const envSchema = z.object({
   // The Discord gateway lease: a dead holder is replaced within TTL + poll (+ the connect), 15 s with the defaults.
   DISCORD_LEASE_TTL_MS: z.coerce.number().int().min(1_000).max(120_000).default(10_000),
   DISCORD_LEASE_POLL_MS: z.coerce.number().int().min(100).max(60_000).default(1_000),
+  // The web dashboard (issue 14, docs/dashboard.md): where browsers reach the bot, an operator token, the signing secret.
+  DASHBOARD: z.enum(['on', 'off']).default('on'),
+  PUBLIC_URL: z.string().url().regex(/^https?:\/\//, 'an http:// or https:// URL').optional(),
+  DASHBOARD_ADMIN_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
+  DASHBOARD_SECRET: z.string().min(32, 'at least 32 characters').optional(),
 }).superRefine((e, ctx) => {
   try {
     redisTarget(e);

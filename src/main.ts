@@ -47,6 +47,12 @@ import { FollowupQueue, startFollowupWorker } from './scheduler/followups.js';
 import { runFollowup, startFollowups } from './app/followups.js';
 import { statsChartRenderer } from './app/stats-chart.js';
 import { buildStatsIndex } from './app/stats-index.js';
+import { dashboard } from './web/mount.js';
+import type { RegisterRoutes } from './web/context.js';
+import { webAreas } from './web/areas.js';
+import { playgroundRoutes } from './web/playground.js';
+import { playgroundDemo } from './web/playground-demo.js';
+import { LOCAL_WORKSPACE } from './adapters/local/seat.js';
 
 /**
  * The only place that builds concrete things: config, Redis, the store, the queues, the logger
@@ -217,9 +223,13 @@ async function openCore(s: Settings, o: CoreOptions): Promise<Core> {
   return { deps, redis, scheduler, log, metrics, readiness, redisUp: () => redis.status === 'ready', close };
 }
 
-/** The HTTP server on PORT, serving health, metrics and the alert endpoints of `config`; `replica` names this process in /readyz. */
-function serveHttp(s: Settings, core: Core, host: string, replica?: string): Promise<HttpServer> {
-  return startHttpServer({
+/**
+ * The HTTP server on PORT, serving health, metrics, the alert endpoints of `config` and the web
+ * dashboard (with `playground` among its areas when given); `replica` names this process in /readyz.
+ */
+async function serveHttp(s: Settings, core: Core, host: string, replica?: string, playground?: RegisterRoutes): Promise<HttpServer> {
+  const web = dashboard({ env: s.env, deps: core.deps, redis: core.redis, areas: [...webAreas, ...(playground ? [playground] : [])], playground: Boolean(playground) });
+  const http = await startHttpServer({
     port: s.env.PORT,
     host,
     log: core.log.child({ component: 'http' }),
@@ -227,7 +237,28 @@ function serveHttp(s: Settings, core: Core, host: string, replica?: string): Pro
     ...(replica ? { replica } : {}),
     metrics: core.metrics,
     alerts: { deps: core.deps, sources: s.config.alertSources, secrets: s.alertSecrets ?? new Map(), metrics: core.metrics, available: core.redisUp },
+    ...(web ? { web: (app) => web.register(app) } : {}),
   });
+  web?.listening(http.url);
+  return http;
+}
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
+
+/** The playground demo's pause between steps: DEMO_STEP_MS, as `npm run demo` reads it (1.5 s by default). */
+function demoPace(): { stepMs?: number } {
+  const ms = Number(process.env.DEMO_STEP_MS);
+  return Number.isFinite(ms) && ms >= 0 ? { stepMs: Math.min(ms, 60_000) } : {};
+}
+
+/**
+ * The terminal's line about the dashboard: a one-time sign-in link for LOCAL_USER (as
+ * `/incident web` sends one), so the playground opens from the terminal with one click.
+ */
+async function dashboardBanner(web: NonNullable<Core['deps']['web']>, user: string, url: string, playground: boolean): Promise<string> {
+  const link = await web.signInLink({ platform: 'local', workspace: LOCAL_WORKSPACE, userId: user, name: user });
+  const where = playground ? `the dashboard and the playground are on ${url}` : `the dashboard is on ${url}`;
+  return `Web: ${where}; sign in as @${user} with ${link.url} (works once, for ${link.minutes} minutes; type /incident web for a new link).`;
 }
 
 export interface LocalOptions extends Settings {
@@ -252,13 +283,17 @@ export async function runLocal(o: LocalOptions): Promise<void> {
   const local = withLocalSource(o.config, o.alertSecrets ?? new Map(), o.env.DATA_DIR);
   const settings: Settings = { ...o, config: local.config, alertSecrets: local.secrets };
   const core = await openCore(settings, { chat, logFile, print: o.print, platform: 'local', ...(o.clock ? { clock: o.clock } : {}) });
-  const http = await serveHttp(settings, core, o.env.HOST ?? '127.0.0.1').catch((err: NodeJS.ErrnoException) => {
+  const host = o.env.HOST ?? '127.0.0.1';
+  // The playground acts as anyone in the workspace: only for this machine's own browser.
+  const playground = LOOPBACK.has(host) ? playgroundRoutes({ chat, deps: core.deps, localUser: o.env.LOCAL_USER, demo: playgroundDemo({ deps: core.deps, workspace: chat, commands }, demoPace()) }) : undefined;
+  const http = await serveHttp(settings, core, host, undefined, playground).catch((err: NodeJS.ErrnoException) => {
     o.print(`HTTP port ${o.env.PORT} ${err.code === 'EADDRINUSE' ? 'is in use' : `cannot be opened (${err.code ?? err.message})`}: alerts and health checks are off; set PORT to a free port.`);
     return undefined;
   });
   const terminal = new LocalTerminal(core.deps, chat, commands, o.print, { user: o.env.LOCAL_USER });
   o.print(terminal.banner());
   if (http) o.print(httpBanner(http, settings.config.alertSources, local.added));
+  if (http && core.deps.web) o.print(await dashboardBanner(core.deps.web, o.env.LOCAL_USER, http.url, Boolean(playground)));
   o.onReady?.(terminal, core.scheduler, chat);
   // The terminal reads through `lines`, so a signal can end its input after the line under way.
   const lines = new PassThrough();

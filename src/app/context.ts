@@ -53,6 +53,8 @@ export interface Deps {
   stats?: StatsIndex;
   /** issue 12: incidents awaiting their postmortem review and the drafts last posted (src/store/redis-postmortems.ts); absent, the sweep re-arms review reminders of open incidents only and every draft is posted. */
   postmortemIndex?: PostmortemIndex;
+  /** issue 14: one-time sign-in links to the web dashboard (src/web/auth.ts); absent, the dashboard is not served. */
+  web?: { signInLink(person: { platform: Invocation['platform']; workspace: string; userId: string; name: string }): Promise<{ url: string; minutes: number }> };
   /** Renders `/incident stats`'s weekly chart on Slack and Discord (issue 12); absent, the answer shows text sparklines. */
   charts?: StatsChartRenderer;
 }

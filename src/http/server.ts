@@ -37,6 +37,8 @@ export interface HttpServerOptions {
   metrics?: PromMetrics;
   /** POST /alerts/:sourceId; absent, the alert endpoints answer 404. */
   alerts?: AlertRoutesOptions;
+  /** The web dashboard (src/web/server.ts), registered after the operator and webhook routes. */
+  web?: (app: FastifyInstance) => Promise<unknown>;
 }
 
 export interface HttpServer {
@@ -62,6 +64,7 @@ export async function startHttpServer(o: HttpServerOptions): Promise<HttpServer>
   });
   await app.register(healthRoutes({ readiness: o.readiness ?? new Map(), ...(o.replica ? { replica: o.replica } : {}), ...(o.metrics ? { metrics: o.metrics } : {}), log: o.log }));
   if (o.alerts) await app.register(alertRoutes(o.alerts));
+  if (o.web) await o.web(app);
   await listen(app, o.port, o.host ?? '0.0.0.0');
   const port = (app.server.address() as AddressInfo).port;
   o.log.info({ port, host: o.host ?? '0.0.0.0', alertSources: o.alerts?.sources.map((s) => s.id) ?? [] }, 'http server listening');

@@ -44,7 +44,7 @@ describe('npm run discord:register', () => {
     const env: NodeJS.ProcessEnv = { ...process.env, DISCORD_TOKEN: 'test-token', DISCORD_APPLICATION_ID: IDS.application, DISCORD_GUILD_ID: IDS.guild, DISCORD_API_URL: fake.apiUrl };
     delete env.INCIDENT_CONFIG;
     const run = await runRegister(env);
-    expect(run).toMatchObject({ code: 0, out: `Registered /incident with 23 subcommands and /postmortem with 9 subcommands in guild ${IDS.guild}.\n` });
+    expect(run).toMatchObject({ code: 0, out: `Registered /incident with 24 subcommands and /postmortem with 9 subcommands in guild ${IDS.guild}.\n` });
     const registered = (fake.state.commands.get(IDS.guild) ?? []) as { name: string; options: { name: string; options?: { name: string; type: number; required?: boolean; choices?: { value: string }[] }[] }[] }[];
     expect(registered.map((c) => c.name)).toEqual(['incident', 'postmortem']);
     const [command, postmortem] = registered;

@@ -43,9 +43,9 @@ describe('commands/index.ts', () => {
     expect(catalog[command.help]?.trim()).toBeTruthy();
   });
 
-  it('lets declare, drill, list, stats, actions, help and the on-call commands run anywhere; everything else only in an incident channel', () => {
+  it('lets declare, drill, list, stats, actions, web, help and the on-call commands run anywhere; everything else only in an incident channel', () => {
     const anywhere = commands.filter((c) => c.scope === 'anywhere').map((c) => c.name).sort();
-    expect(anywhere).toEqual(['actions', 'cover', 'declare', 'drill', 'help', 'list', 'oncall', 'policy', 'stats']);
+    expect(anywhere).toEqual(['actions', 'cover', 'declare', 'drill', 'help', 'list', 'oncall', 'policy', 'stats', 'web']);
     expect(commands.every((c) => c.scope === 'anywhere' || c.scope === 'incident')).toBe(true);
   });
 

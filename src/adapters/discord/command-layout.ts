@@ -39,7 +39,7 @@ export const DISCORD_COMMANDS: readonly DiscordCommandLayout[] = [
     description: 'Incident command: declare, page, record, write the postmortem',
     subcommands: [
       'declare', 'status', 'update', 'notice', 'sev', 'role', 'note', 'timeline', 'action', 'ack', 'page', 'escalate',
-      'resolve', 'reopen', 'close', 'cancel', 'checklist', 'list', 'drill', 'oncall', 'cover', 'policy', 'help',
+      'resolve', 'reopen', 'close', 'cancel', 'checklist', 'list', 'drill', 'oncall', 'cover', 'policy', 'web', 'help',
     ].map(same),
   },
   {

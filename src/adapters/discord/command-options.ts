@@ -136,6 +136,7 @@ const TABLE: Readonly<Record<string, readonly OptionSpec[]>> = {
     opt('scenario', 'string', 'positional', 'The scenario (default db-connection)', { choices: () => DRILL_SCENARIOS.map((s) => s.id) }),
     opt('dry', 'boolean', 'flag', 'Page only yourself, not the policy'),
   ],
+  web: [],
   help: [],
 };
 

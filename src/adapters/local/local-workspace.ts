@@ -4,7 +4,7 @@ import type { ChannelRef, ChatPort, MessageRef, OutboundMessage, UploadFile } fr
 import { nextFreeName } from '../../core/naming.js';
 import { renderMessage, renderText } from './render.js';
 
-interface LocalChannel {
+export interface LocalChannel {
   id: string;
   name: string;
   topic: string;
@@ -12,7 +12,7 @@ interface LocalChannel {
   members: Set<string>;
 }
 
-interface LocalMessage {
+export interface LocalMessage {
   id: string;
   channelId: string;
   author: string;
@@ -24,6 +24,17 @@ function changedFields(before: OutboundMessage, after: OutboundMessage) {
   const changed = (after.fields ?? []).filter((f) => old.get(f.label) !== f.value).map((f) => ({ ...f, before: old.get(f.label) ?? '—' }));
   return changed.length > 0 ? changed : null;
 }
+
+/**
+ * What changed in the workspace, for a view that shows it live (the browser playground): a
+ * channel made or changed (topic, members), people invited, a message posted, edited, pinned or
+ * reacted to, or an answer only one person sees (kept nowhere else when it has no buttons).
+ */
+export type LocalChange =
+  | { kind: 'channel'; channelId: string }
+  | { kind: 'invite'; channelId: string; userIds: string[] }
+  | { kind: 'message'; channelId: string; messageId: string }
+  | { kind: 'whisper'; channelId: string; userId: string; message: OutboundMessage; messageId?: string };
 
 export interface LocalWorkspaceOptions {
   /**
@@ -78,8 +89,11 @@ export class LocalWorkspace implements ChatPort {
   /** Files sent with dmFile (in the person's DM channel), oldest first. */
   readonly files: { channelId: string; file: UploadFile }[] = [];
   private seq = 0;
+  /** Emoji reactions by message id, oldest first (the bot's as `bot`). */
+  readonly reactions = new Map<string, { emoji: string; user: string }[]>();
   /** Called when someone is added to a channel, so the terminal can follow its user there. */
   onInvite: (channelId: string, userIds: string[]) => void = () => {};
+  private readonly listeners = new Set<(change: LocalChange) => void>();
 
   constructor(
     private readonly print: (line: string) => void,
@@ -95,11 +109,29 @@ export class LocalWorkspace implements ChatPort {
     this.ensureChannel(announceChannel);
   }
 
+  /**
+   * Calls `listener` after every change (see LocalChange), synchronously; returns the function
+   * that removes it. A listener that throws is ignored: a view never breaks the workspace.
+   */
+  onChange(listener: (change: LocalChange) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** A person's reaction (the bot hears of it separately, src/adapters/local/seat.ts); prints nothing. */
+  addReaction(userId: string, messageId: string, emoji: string): void {
+    const target = this.messages.get(messageId);
+    if (!target) return;
+    this.reactions.set(messageId, [...(this.reactions.get(messageId) ?? []), { emoji, user: userId }]);
+    this.changed({ kind: 'message', channelId: target.channelId, messageId });
+  }
+
   ensureChannel(name: string): LocalChannel {
     const existing = this.channels.get(name);
     if (existing) return existing;
     const channel: LocalChannel = { id: name, name, topic: '', private: false, members: new Set() };
     this.channels.set(name, channel);
+    this.changed({ kind: 'channel', channelId: name });
     return channel;
   }
 
@@ -110,6 +142,7 @@ export class LocalWorkspace implements ChatPort {
     channel.topic = options.topic;
     channel.private = options.private;
     this.print(`[workspace] ${options.private ? 'private ' : ''}channel #${candidate} created · topic: ${this.text(options.topic)}`);
+    this.changed({ kind: 'channel', channelId: channel.id });
     return { id: channel.id, name: channel.name };
   }
 
@@ -119,12 +152,14 @@ export class LocalWorkspace implements ChatPort {
     added.forEach((u) => channel.members.add(u));
     if (added.length) this.print(`[#${channel.name}] ${added.map((u) => `@${u}`).join(', ')} joined`);
     this.onInvite(channelId, added);
+    if (added.length) this.changed({ kind: 'invite', channelId: channel.id, userIds: added });
   }
 
   async setTopic(_ws: string, channelId: string, topic: string): Promise<void> {
     const channel = this.ensureChannel(channelId);
     channel.topic = topic;
     this.print(`[#${channel.name}] topic: ${this.text(topic)}`);
+    this.changed({ kind: 'channel', channelId: channel.id });
   }
 
   async post(_ws: string, channelId: string, message: OutboundMessage): Promise<MessageRef> {
@@ -138,6 +173,7 @@ export class LocalWorkspace implements ChatPort {
     if (!existing) throw new Error(`local: no message ${ref.messageId}`);
     const before = existing.message;
     existing.message = message;
+    this.changed({ kind: 'message', channelId: existing.channelId, messageId: ref.messageId });
     const channel = this.channels.get(ref.channelId);
     const head = `[#${channel?.name ?? ref.channelId} · ${ref.messageId} edited] bot:`;
     // A chat client shows the edited message in place; a terminal shows what changed.
@@ -162,6 +198,8 @@ export class LocalWorkspace implements ChatPort {
 
   async react(_ws: string, ref: MessageRef, emoji: string): Promise<void> {
     this.print(`[${ref.messageId}] bot reacted ${emoji}`);
+    if (this.messages.has(ref.messageId)) this.reactions.set(ref.messageId, [...(this.reactions.get(ref.messageId) ?? []), { emoji, user: 'bot' }]);
+    this.changed({ kind: 'message', channelId: ref.channelId, messageId: ref.messageId });
   }
 
   /** A pin shows once, as a hint under the message; pinning it again prints nothing. */
@@ -171,6 +209,7 @@ export class LocalWorkspace implements ChatPort {
     this.pins.set(ref.channelId, [...pinned, ref.messageId]);
     const channel = this.channels.get(ref.channelId);
     this.print(`[#${channel?.name ?? ref.channelId} · ${ref.messageId}] 📌 pinned`);
+    this.changed({ kind: 'message', channelId: ref.channelId, messageId: ref.messageId });
   }
 
   /**
@@ -201,9 +240,11 @@ export class LocalWorkspace implements ChatPort {
   whisper(userId: string, channelId: string, message: OutboundMessage): void {
     if (!message.actions?.length) {
       this.printBlock(`[only @${userId} sees this]`, message);
+      this.changed({ kind: 'whisper', channelId, userId, message });
       return;
     }
-    this.show(channelId, 'bot', `only @${userId} sees this`, message);
+    const ref = this.show(channelId, 'bot', `only @${userId} sees this`, message);
+    this.changed({ kind: 'whisper', channelId, userId, message, messageId: ref.messageId });
   }
 
   /** A person writing in a channel; returns the new message's id. */
@@ -213,6 +254,7 @@ export class LocalWorkspace implements ChatPort {
     const message: LocalMessage = { id: this.nextId(), channelId: channel.id, author: userId, message: { text } };
     this.messages.set(message.id, message);
     this.print(`[#${channel.name} · ${message.id}] @${userId}: ${this.text(text)}`);
+    this.changed({ kind: 'message', channelId: channel.id, messageId: message.id });
     return message;
   }
 
@@ -220,7 +262,18 @@ export class LocalWorkspace implements ChatPort {
     const id = this.nextId();
     this.messages.set(id, { id, channelId, author, message });
     this.printBlock(`[${label} · ${id}] ${author}:`, message);
+    this.changed({ kind: 'message', channelId, messageId: id });
     return { channelId, messageId: id };
+  }
+
+  private changed(change: LocalChange): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(change);
+      } catch {
+        // A view's problem is the view's: the workspace goes on.
+      }
+    }
   }
 
   private printBlock(head: string, message: OutboundMessage): void {

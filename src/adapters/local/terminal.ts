@@ -1,14 +1,12 @@
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
-import type { Command, Deps, Reply } from '../../app/context.js';
-import { dispatch, errorReply } from '../../app/dispatch.js';
-import { runFollowUp } from '../../app/follow-up.js';
-import { recordDelete, recordEdit, recordMessage } from '../../app/inbound.js';
-import { pressButton, recordReaction } from '../../app/reactions.js';
+import type { Command, Deps } from '../../app/context.js';
+import { recordDelete, recordEdit } from '../../app/inbound.js';
 import type { LocalWorkspace } from './local-workspace.js';
 import { neutralMentions } from './render.js';
+import { LOCAL_WORKSPACE, findButton, press, react, runCommand, sendMessage, showError, type LocalBot, type LocalSeat } from './seat.js';
 
-export const LOCAL_WORKSPACE = 'local';
+export { LOCAL_WORKSPACE } from './seat.js';
 
 /**
  * The terminal side of the local workspace: reads what a person types and turns it into what a
@@ -19,6 +17,8 @@ export class LocalTerminal {
   private user: string;
   private channel = 'general';
   private stopped = false;
+  private readonly bot: LocalBot;
+  private readonly seat: LocalSeat = () => this.state;
 
   constructor(
     private readonly deps: Deps,
@@ -28,6 +28,7 @@ export class LocalTerminal {
     options: { user: string; color?: boolean },
   ) {
     this.user = options.user;
+    this.bot = { deps, workspace, commands };
     // Follow the person into a channel the bot just invited them to, as a chat client would show it.
     workspace.onInvite = (channelId, userIds) => {
       if (userIds.includes(this.user) && channelId !== this.channel) {
@@ -54,7 +55,7 @@ export class LocalTerminal {
       else if (line.startsWith('/')) await this.meta(line);
       else await this.message(line);
     } catch (err) {
-      this.showReply(errorReply(this.deps, err, { platform: 'local', line: line.slice(0, 40) }));
+      showError(this.bot, this.seat, err, line);
     }
     return !this.stopped;
   }
@@ -71,54 +72,28 @@ export class LocalTerminal {
   }
 
   private async command(text: string): Promise<void> {
-    const reply = await dispatch(this.deps, this.commands, {
-      platform: 'local',
-      workspace: LOCAL_WORKSPACE,
-      channelId: this.channel,
-      user: { id: this.user, name: this.user },
-      text: neutralMentions(text),
-    });
-    this.showReply(reply);
-    await runFollowUp(this.deps.log, reply, async (note) => this.showReply(note));
-  }
-
-  private showReply(reply: Reply): void {
-    if (reply.public) {
-      void this.workspace.post(LOCAL_WORKSPACE, this.channel, reply);
-      return;
-    }
-    this.workspace.whisper(this.user, this.channel, reply);
+    await runCommand(this.bot, this.seat, text);
   }
 
   private async message(text: string): Promise<void> {
-    const msg = this.workspace.say(this.user, this.channel, text);
-    await recordMessage(this.deps, {
-      workspace: LOCAL_WORKSPACE,
-      channelId: this.channel,
-      messageId: msg.id,
-      user: { id: this.user, name: this.user },
-      text: neutralMentions(text),
-      at: this.deps.clock.now(),
-    });
+    await sendMessage(this.bot, this.seat, text);
   }
 
   private async react(messageId: string, emoji: string): Promise<void> {
     const target = this.workspace.messages.get(messageId);
     if (!target) return this.print(this.deps.t('local.no_message', { id: messageId }));
     this.print(`[${messageId}] @${this.user} reacted ${emoji}`);
-    const user = { id: this.user, name: this.user };
-    const answer = await recordReaction(this.deps, { workspace: LOCAL_WORKSPACE, channelId: target.channelId, messageId, user, emoji });
-    if (answer) this.showReply({ text: answer });
+    await react(this.bot, this.seat, target, emoji);
   }
 
   private async press(messageId: string, button: string): Promise<void> {
-    const target = this.workspace.messages.get(messageId);
-    if (!target) return this.print(this.deps.t('local.no_message', { id: messageId }));
-    const action = target.message.actions?.find((a) => a.id === button.toLowerCase() || a.label.toLowerCase() === button.toLowerCase());
-    if (!action) return this.print(this.deps.t('local.no_button', { id: messageId, buttons: (target.message.actions ?? []).map((a) => a.id).join(', ') || '—' }));
-    this.print(`[${messageId}] @${this.user} pressed [ ${action.label} ]`);
-    const user = { id: this.user, name: this.user };
-    this.showReply({ text: await pressButton(this.deps, { workspace: LOCAL_WORKSPACE, user, action: action.id, value: action.value }) });
+    const found = findButton(this.workspace, messageId, button);
+    if ('missing' in found) {
+      if (found.missing === 'message') return this.print(this.deps.t('local.no_message', { id: messageId }));
+      return this.print(this.deps.t('local.no_button', { id: messageId, buttons: found.buttons }));
+    }
+    this.print(`[${messageId}] @${this.user} pressed [ ${found.action.label} ]`);
+    await press(this.bot, this.seat, found.action);
   }
 
   /** Editing or deleting one of your own messages, as chat clients allow. */

@@ -32,6 +32,7 @@ export const USAGE = {
   'usage.page': '/incident page [INC-n] <@user ...|rotation> [message]',
   'usage.escalate': '/incident escalate [INC-n]',
   'usage.oncall': '/incident oncall [rotation] [--at <time>]',
+  'usage.web': '/incident web',
   'usage.cover': '/incident cover <@user> <duration: 30m|2h|1d> [--rotation id]',
   'usage.policy': '/incident policy [policy|severity] [--service name] [--at <time>]',
   // issue 12: stats

@@ -1,0 +1,155 @@
+import { plainTimes } from '../core/chat-time.js';
+import { emojiOf } from '../core/emoji.js';
+import type { OutboundMessage } from '../core/ports.js';
+import type { PageContext } from './context.js';
+import { html, queryString, type Html } from './html.js';
+import { PICKER_EMOJI, type ConversationItem } from './playground-state.js';
+
+/**
+ * The playground's HTML, pure: the sidebar, a conversation, the demo panel and the page around
+ * them. Message text is neutral markup (src/adapters/local/render.ts): mentions `<@id>`,
+ * channels `<#id>`, *bold*, `code`, :emoji: names; every piece of it is escaped by `html`.
+ */
+
+export interface ViewContext {
+  ctx: Pick<PageContext, 't' | 'csrf'>;
+  /** The person the page acts as, and the conversation it shows. */
+  user: string;
+  channel: string;
+  channelName(id: string): string;
+}
+
+export interface PageModel extends ViewContext {
+  people: string[];
+  channels: { id: string; name: string; private: boolean }[];
+  topic: string;
+  items: ConversationItem[];
+  demo: DemoModel | undefined;
+  maxText: number;
+}
+
+export interface DemoModel {
+  running: boolean;
+  log: readonly string[];
+  /** How the last run ended, once it has. */
+  outcome?: 'done' | 'failed';
+}
+
+export const pageHref = (channel: string, user: string): string => `/playground${queryString({ c: channel, as: user })}`;
+
+const TOKEN = /<@!?([^>|]+)(?:\|[^>]*)?>|<#([^>|]+)(?:\|[^>]*)?>|`([^`\n]+)`|\*([^*\n]+)\*|:([a-z_]+):|(https?:\/\/[^\s<>"]+)/g;
+
+/** Neutral markup as HTML: mentions as @name text, channels as links into the playground, bold, code, emoji, links. */
+export function renderText(text: string, v: Pick<ViewContext, 'user' | 'channelName'>, inBold = false): Html {
+  const source = plainTimes(text);
+  const parts: (Html | string)[] = [];
+  let at = 0;
+  for (const m of source.matchAll(TOKEN)) {
+    const [whole, mention, channel, code, bold, emoji, url] = m;
+    parts.push(source.slice(at, m.index));
+    at = m.index + whole.length;
+    if (mention !== undefined) parts.push(html`<span class="pg-mention">@${mention}</span>`);
+    else if (channel !== undefined) parts.push(html`<a class="pg-channel" href="${pageHref(channel, v.user)}">#${v.channelName(channel)}</a>`);
+    else if (code !== undefined) parts.push(html`<code>${code}</code>`);
+    else if (bold !== undefined) parts.push(inBold ? whole : html`<strong>${renderText(bold, v, true)}</strong>`);
+    else if (emoji !== undefined) parts.push(emojiOf(emoji) ?? whole);
+    else if (url !== undefined) {
+      const link = url.replace(/[.,;:!?)]+$/, '');
+      parts.push(html`<a href="${link}" rel="noopener noreferrer">${link}</a>`, url.slice(link.length));
+    }
+  }
+  parts.push(source.slice(at));
+  return html`${parts}`;
+}
+
+function body(message: OutboundMessage, v: ViewContext): Html {
+  return html`<div class="pg-text">${renderText(message.text, v)}</div>${
+    message.fields?.length ? html`<dl class="pg-fields">${message.fields.map((f) => html`<div><dt>${f.label}</dt><dd>${renderText(f.value, v)}</dd></div>`)}</dl>` : ''
+  }${message.footer ? html`<p class="pg-footer">${renderText(message.footer, v)}</p>` : ''}`;
+}
+
+const hidden = (v: ViewContext, channel: string): Html =>
+  html`<input type="hidden" name="_csrf" value="${v.ctx.csrf}"><input type="hidden" name="user" value="${v.user}"><input type="hidden" name="channel" value="${channel}">`;
+
+function messageItem(item: Extract<ConversationItem, { kind: 'message' }>, v: ViewContext): Html {
+  const { msg } = item;
+  const { t } = v.ctx;
+  const bot = msg.author === 'bot';
+  const actions = msg.message.actions ?? [];
+  const reactions = item.reactions.map(
+    (r) => html`<span class="pg-reaction${r.users.includes(v.user) ? ' mine' : ''}" title="${t('playground.reacted_by', { people: r.users.map((u) => `@${u}`).join(', ') })}">${r.emoji} ${r.users.length}</span>`,
+  );
+  return html`<li class="pg-msg${bot ? ' bot' : ''}${item.onlyYou ? ' only-you' : ''}" id="msg-${msg.id}">
+<div class="pg-head"><strong>${bot ? t('playground.bot') : `@${msg.author}`}</strong> <span class="pg-id">${msg.id}</span>${item.onlyYou ? html` <em>${t('playground.only_you')}</em>` : ''}</div>
+${body(msg.message, v)}
+${actions.length ? html`<form method="post" action="/playground/press" class="pg-actions" data-pg>${hidden(v, msg.channelId)}<input type="hidden" name="messageId" value="${msg.id}">${actions.map((a) => html`<button type="submit" name="action" value="${a.id}"${a.style ? html` class="${a.style}"` : ''}>${a.label}</button>`)}</form>` : ''}
+<div class="pg-reactions">${reactions}<form method="post" action="/playground/react" class="pg-picker" data-pg>${hidden(v, msg.channelId)}<input type="hidden" name="messageId" value="${msg.id}">${PICKER_EMOJI.map(
+    (e) => html`<button type="submit" name="emoji" value="${e}" title="${t('playground.react_label', { emoji: e })}" aria-label="${t('playground.react_label', { emoji: e })}">${e}</button>`,
+  )}</form></div>
+</li>`;
+}
+
+/** The conversation's title, topic and messages, oldest first (the content of `#pg-conversation`). */
+export function conversationHtml(c: { items: readonly ConversationItem[]; topic: string }, v: ViewContext): Html {
+  const { t } = v.ctx;
+  return html`<h1>${conversationTitle(v)}</h1>
+<p class="muted pg-topic">${c.topic ? html`${t('playground.topic')} ${renderText(c.topic, v)}` : t('playground.intro')}</p>
+<ol class="pg-messages">${c.items.length ? messageItems(c.items, v) : html`<li class="pg-empty">${t('playground.empty')}</li>`}</ol>`;
+}
+
+function messageItems(items: readonly ConversationItem[], v: ViewContext): Html {
+  return html`${items.map((item) =>
+    item.kind === 'message'
+      ? messageItem(item, v)
+      : html`<li class="pg-msg bot only-you"><div class="pg-head"><strong>${v.ctx.t('playground.bot')}</strong> <em>${v.ctx.t('playground.only_you')}</em></div>${body(item.message, v)}</li>`,
+  )}`;
+}
+
+/** The channel list and the viewer's DM (the content of `#pg-sidebar`). */
+export function sidebarHtml(channels: PageModel['channels'], v: ViewContext): Html {
+  const { t } = v.ctx;
+  const link = (id: string, label: Html | string) => html`<li><a href="${pageHref(id, v.user)}"${id === v.channel ? html` aria-current="page"` : ''}>${label}</a></li>`;
+  return html`<h2>${t('playground.channels')}</h2><ul>${channels.map((c) =>
+    link(c.id, html`#${c.name}${c.private ? html` <span class="pg-lock" title="${t('playground.private')}" aria-label="${t('playground.private')}">🔒</span>` : ''}`),
+  )}</ul><h2>${t('playground.dms')}</h2><ul>${link(`dm-${v.user}`, t('playground.dm_with_bot'))}</ul>`;
+}
+
+/** The demo panel's content: its button (or that it runs) and the lines it has played. */
+export function demoHtml(demo: DemoModel, v: ViewContext): Html {
+  const { t } = v.ctx;
+  return html`<h2>${t('playground.demo.title')}</h2>${
+    demo.running
+      ? html`<p class="pg-running" role="status">${t('playground.demo.running')}</p>`
+      : html`<form method="post" action="/playground/demo" data-pg>${hidden(v, v.channel)}<button type="submit">${t('playground.demo.play')}</button></form><p class="muted">${t('playground.demo.help')}</p>`
+  }<ol class="pg-demo-log">${demo.log.map((line) => html`<li>${line}</li>`)}</ol>${
+    demo.outcome ? html`<p class="${demo.outcome === 'done' ? 'ok' : 'bad'}" role="status">${t(demo.outcome === 'done' ? 'playground.demo.done' : 'playground.demo.failed')}</p>` : ''
+  }`;
+}
+
+const conversationTitle = (v: ViewContext): string => (v.channel === `dm-${v.user}` ? v.ctx.t('playground.dm_with_bot') : `#${v.channelName(v.channel)}`);
+
+/** The playground page's body (inside the layout). */
+export function playgroundBody(m: PageModel): Html {
+  const { t } = m.ctx;
+  const title = conversationTitle(m);
+  return html`<div class="pg" data-pg-events="/playground/events${queryString({ c: m.channel, as: m.user })}" data-pg-channel="${m.channel}" data-pg-user="${m.user}">
+<aside class="pg-side">
+<form method="get" action="/playground" class="pg-switch"><input type="hidden" name="c" value="${m.channel}"><label>${t('playground.you_are')} <select name="as">${m.people.map(
+    (p) => html`<option value="${p}"${p === m.user ? html` selected` : ''}>@${p}</option>`,
+  )}</select></label> <button type="submit">${t('playground.switch')}</button></form>
+<nav id="pg-sidebar" aria-label="${t('playground.channels')}">${sidebarHtml(m.channels, m)}</nav>
+${m.demo ? html`<section id="pg-demo" class="pg-demo">${demoHtml(m.demo, m)}</section>` : ''}
+</aside>
+<section class="pg-main">
+<div id="pg-conversation" aria-live="polite">${conversationHtml(m, m)}</div>
+<form method="post" action="/playground/say" class="pg-say" data-pg data-pg-say>${hidden(m, m.channel)}<label class="sr-only" for="pg-text">${t('playground.say_label', { channel: title })}</label><input id="pg-text" name="text" maxlength="${m.maxText}" required autocomplete="off" placeholder="${t('playground.say_placeholder')}"> <button type="submit">${t('playground.send')}</button></form>
+<p class="bad" id="pg-error" role="alert" hidden></p>
+</section>
+</div>
+<script src="/static/playground.js" defer></script>`;
+}
+
+/** A short page for a refused form post without JavaScript. */
+export function errorBody(t: PageContext['t'], sentence: string, back: string): Html {
+  return html`<h1>${t('playground.error.title')}</h1><p class="bad" role="alert">${sentence}</p><p><a href="${back}">${t('playground.error.back')}</a></p>`;
+}
