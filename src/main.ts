@@ -238,6 +238,7 @@ async function serveHttp(s: Settings, core: Core, host: string, replica?: string
     metrics: core.metrics,
     alerts: { deps: core.deps, sources: s.config.alertSources, secrets: s.alertSecrets ?? new Map(), metrics: core.metrics, available: core.redisUp },
     ...(web ? { web: (app) => web.register(app) } : {}),
+    trustProxy: Boolean(s.env.PUBLIC_URL?.startsWith('https:')),
   });
   web?.listening(http.url);
   return http;

@@ -37,6 +37,11 @@ export interface HttpServerOptions {
   metrics?: PromMetrics;
   /** POST /alerts/:sourceId; absent, the alert endpoints answer 404. */
   alerts?: AlertRoutesOptions;
+  /**
+   * Behind a TLS proxy (PUBLIC_URL is https): take the client's protocol and address from
+   * X-Forwarded-Proto and X-Forwarded-For, so the dashboard's cookies are marked Secure.
+   */
+  trustProxy?: boolean;
   /** The web dashboard (src/web/server.ts), registered after the operator and webhook routes. */
   web?: (app: FastifyInstance) => Promise<unknown>;
 }
@@ -60,6 +65,7 @@ export async function startHttpServer(o: HttpServerOptions): Promise<HttpServer>
     // A client that sends its request slowly (or never finishes it) is cut off: it cannot hold an
     // alert slot, or the shutdown, for ever.
     requestTimeout: REQUEST_TIMEOUT_MS,
+    trustProxy: o.trustProxy ?? false,
     serverFactory: (handler) => createServer((req, res) => route(req, res, { mounts, state, handler, log: o.log })),
   });
   await app.register(healthRoutes({ readiness: o.readiness ?? new Map(), ...(o.replica ? { replica: o.replica } : {}), ...(o.metrics ? { metrics: o.metrics } : {}), log: o.log }));

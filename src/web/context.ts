@@ -1,3 +1,4 @@
+import type { LiveStreams } from './incident-live.js';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Deps } from '../app/context.js';
 import { canSee } from '../core/authz.js';
@@ -42,6 +43,8 @@ export interface WebApp {
   sign(payload: string): string;
   /** Whether `signature` is `sign(payload)`, compared in constant time. */
   verify(payload: string, signature: string): boolean;
+  /** The live (SSE) streams of every area, counted together: per process and per session. */
+  readonly live: LiveStreams;
 }
 
 export type RegisterRoutes = (app: FastifyInstance, web: WebApp) => void | Promise<void>;

@@ -16,7 +16,8 @@ export const FEED_DAYS = 365;
 export const MAX_EVENTS = 1000;
 
 export const feedPath = {
-  rotation: (rotationId: string): string => `/ical/rotation/${encodeURIComponent(rotationId)}.ics`,
+  /** A rotation's shifts with the covers of one workspace (covers are kept per workspace). */
+  rotation: (workspace: string, rotationId: string): string => `/ical/rotation/${encodeURIComponent(workspace)}/${encodeURIComponent(rotationId)}.ics`,
   person: (workspace: string, userId: string): string => `/ical/person/${encodeURIComponent(workspace)}/${encodeURIComponent(userId)}.ics`,
 };
 

@@ -17,26 +17,51 @@ export function sseMessage(markup: string): string {
     .join('\n')}\n\n`;
 }
 
-/** The open streams of a process, at most `max` at once. */
+/**
+ * The open streams of a process: at most `max` at once, and at most `perOwner` for one owner (a
+ * session id), so one browser cannot take every stream. `stopOwner` ends an owner's streams (at
+ * sign-out: a stream opened before must not go on showing what its session no longer may see).
+ */
 export class LiveStreams {
-  private readonly open = new Set<() => void>();
-  constructor(readonly max: number) {}
+  private readonly open = new Map<() => void, string | undefined>();
+  constructor(
+    readonly max: number,
+    readonly perOwner = Number.POSITIVE_INFINITY,
+  ) {}
 
   get size(): number {
     return this.open.size;
   }
 
-  /** Counts a new stream, whose `stop` ends it; undefined when `max` are already open. */
-  add(stop: () => void): (() => void) | undefined {
+  /** Counts a new stream, whose `stop` ends it; undefined when `max` are open, or `perOwner` of `owner`'s. */
+  add(stop: () => void, owner?: string): (() => void) | undefined {
     if (this.open.size >= this.max) return undefined;
-    this.open.add(stop);
+    if (owner !== undefined && [...this.open.values()].filter((o) => o === owner).length >= this.perOwner) return undefined;
+    this.open.set(stop, owner);
     return () => this.open.delete(stop);
+  }
+
+  /** Ends the streams of `owner`. */
+  stopOwner(owner: string): void {
+    for (const [stop, o] of [...this.open]) if (o === owner) stop();
   }
 
   /** Ends every stream (the server is closing: open streams would keep it waiting). */
   stopAll(): void {
-    for (const stop of [...this.open]) stop();
+    for (const stop of [...this.open.keys()]) stop();
   }
+}
+
+/**
+ * How long one stream lasts; the browser's EventSource then reconnects through the session check,
+ * so a stream never outlives its session by more than this.
+ */
+export const STREAM_MAX_MS = 5 * 60_000;
+
+/** The owner of a request's streams: its session id (undefined without a session). */
+export function streamOwner(req: FastifyRequest): string | undefined {
+  const id = (req as { session?: { sessionId?: unknown } }).session?.sessionId;
+  return typeof id === 'string' ? id : undefined;
 }
 
 export interface StreamOptions {
@@ -49,6 +74,8 @@ export interface StreamOptions {
   /** The timeline's HTML for the incident at this moment. */
   render: (inc: Incident) => Promise<string>;
   pollMs: number;
+  /** How long the stream lasts before the browser must reconnect (default STREAM_MAX_MS). */
+  maxMs?: number;
   /** A comment line every this many quiet polls, so proxies keep the connection. */
   keepAliveEvery?: number;
 }
@@ -62,10 +89,11 @@ export function streamTimeline(req: FastifyRequest, reply: FastifyReply, streams
     if (stopped) return;
     stopped = true;
     if (timer) clearTimeout(timer);
+    clearTimeout(lifetime);
     release?.();
     res.end();
   };
-  const release = streams.add(stop);
+  const release = streams.add(stop, streamOwner(req));
   if (!release) {
     void reply.code(503).header('retry-after', '30').type('text/plain; charset=utf-8').send('too many live pages open');
     return;
@@ -79,6 +107,8 @@ export function streamTimeline(req: FastifyRequest, reply: FastifyReply, streams
   });
   res.write('retry: 5000\n\n');
   req.raw.on('close', stop);
+  const lifetime = setTimeout(stop, o.maxMs ?? STREAM_MAX_MS);
+  lifetime.unref();
   let last = o.since;
   let quiet = 0;
   const every = o.keepAliveEvery ?? 15;

@@ -11,6 +11,18 @@ import { raw, type Html } from './html.js';
  */
 
 const md = new MarkdownIt({ html: false, linkify: false });
+// A table column's alignment as a class, not `style="text-align:…"`: the CSP allows no inline style.
+for (const rule of ['th_open', 'td_open'] as const) {
+  md.renderer.rules[rule] = (tokens, idx, options, _env, self) => {
+    const token = tokens[idx]!;
+    const align = /text-align:\s*(left|center|right)/.exec(String(token.attrGet('style') ?? ''))?.[1];
+    if (align) {
+      token.attrs = (token.attrs ?? []).filter(([name]) => name !== 'style');
+      token.attrJoin('class', `align-${align}`);
+    }
+    return self.renderToken(tokens, idx, options);
+  };
+}
 // Links in a postmortem go elsewhere: they open without telling that page who sent the reader.
 const linkOpen = md.renderer.rules.link_open;
 md.renderer.rules.link_open = (tokens, idx, options, env, self) => {

@@ -75,7 +75,7 @@ export function incidentRoutesWith(o: IncidentRouteOptions = {}): RegisterRoutes
   return (app, web) => {
     const { deps } = web;
     const admins = deps.config.admins;
-    const streams = new LiveStreams(o.maxStreams ?? 200);
+    const streams = o.maxStreams !== undefined ? new LiveStreams(o.maxStreams) : web.live;
     app.addHook('preClose', async () => streams.stopAll());
 
     app.get('/incidents', async (req, reply) => {

@@ -16,6 +16,9 @@ import { coversBetween, mergeCovers, nowAndNext, piecesBetween, userIds, type Co
  * have no session (feed readers carry no cookie) and check their token themselves.
  */
 
+/** The workspace of a rotation feed given out before the bot knew any workspace (no covers). */
+const NO_WORKSPACE = '-';
+
 /** At most this many shift pieces on one calendar page (a month of an hourly rotation is ~700). */
 const MAX_PIECES = 2000;
 
@@ -72,7 +75,8 @@ export const oncallRoutes: RegisterRoutes = (app, web) => {
     // Feed URLs are absolute: calendar apps fetch them from outside the browser.
     const base = web.publicUrl || `http://${req.headers.host ?? '127.0.0.1'}`;
     const feeds = {
-      rotations: Object.fromEntries(deps.config.rotations.map((r) => [r.id, feedUrl(base, feedPath.rotation(r.id), web.sign)])),
+      // A person's own workspace; an operator's first (a workspace-less bot: no covers to show).
+      rotations: Object.fromEntries(deps.config.rotations.map((r) => [r.id, feedUrl(base, feedPath.rotation(workspace ?? NO_WORKSPACE, r.id), web.sign)])),
       ...(ctx.viewer.kind === 'person' ? { personal: feedUrl(base, feedPath.person(ctx.viewer.workspace, ctx.viewer.userId), web.sign) } : {}),
     };
     return reply.type('text/html; charset=utf-8').send(layout(ctx, ctx.t('oncall.title'), overviewBody({ ctx, rotations, name, feeds })));
@@ -97,17 +101,19 @@ ${calendarBody({ rotation, range, pieces, covers: inView, truncated: pieces.leng
     return reply.type('text/html; charset=utf-8').send(layout(ctx, `${title} · ${calendarTitle(range, ctx.t)}`, body, { wide: true }));
   });
 
-  app.get<{ Params: { file: string }; Querystring: { token?: string } }>('/ical/rotation/:file', async (req, reply) => {
+  app.get<{ Params: { workspace: string; file: string }; Querystring: { token?: string } }>('/ical/rotation/:workspace/:file', async (req, reply) => {
+    const { workspace } = req.params;
     const id = /^([a-z0-9][a-z0-9_-]{0,39})\.ics$/.exec(req.params.file)?.[1];
     // The token is checked before anything is looked up: a bad one learns nothing, not even whether the rotation exists.
-    if (id === undefined || !feedAllowed(feedPath.rotation(id), req.query.token, web.verify)) return notFound(reply);
+    if (id === undefined || !feedAllowed(feedPath.rotation(workspace, id), req.query.token, web.verify)) return notFound(reply);
     const rotation = deps.config.rotations.find((r) => r.id === id);
     if (!rotation) return notFound(reply);
     const t = feedT(req, deps);
     const now = deps.clock.now();
-    const { covers, workspace } = await coversOf(web, { kind: 'admin' }, now);
+    // Only the covers of the workspace the URL was given for.
+    const covers = workspace === NO_WORKSPACE ? {} : await deps.oncall.overrides(workspace, now);
     const shifts = feedShifts(rotation, now, covers[rotation.id] ?? []);
-    const name = await namer(deps, workspace, userIds(shifts));
+    const name = await namer(deps, workspace === NO_WORKSPACE ? undefined : workspace, userIds(shifts));
     const events = rotationEvents(rotation, shifts, (n) => t('oncall.feed.rotation_summary', { name: n }), name);
     return sendCalendar(reply, buildCalendar(t('oncall.feed.rotation_calname', { rotation: rotation.name ?? rotation.id }), events, now));
   });

@@ -27,9 +27,9 @@ export function adaptLine(line: string, config: Pick<AppConfig, 'services' | 'se
     .replace(/\s--sev\s+(\S+)/, (whole, id: string) => (config.severities.some((s) => s.id === id) ? whole : ''));
 }
 
-/** The newest page DM (a DM with an Acknowledge button) of `user`, else of anyone, and whose it is. */
-export function pageToAck(chat: LocalWorkspace, user: string): { user: string; msg: LocalMessage } | undefined {
-  const pages = [...chat.messages.values()].filter((m) => m.channelId.startsWith('dm-') && m.message.actions?.some((a) => a.id === 'ack'));
+/** The newest page DM (a DM with an Acknowledge button) of `user`, else of anyone, and whose it is; none of those in `before` (sent before the demo). */
+export function pageToAck(chat: LocalWorkspace, user: string, before: ReadonlySet<string> = new Set()): { user: string; msg: LocalMessage } | undefined {
+  const pages = [...chat.messages.values()].filter((m) => !before.has(m.id) && m.channelId.startsWith('dm-') && m.message.actions?.some((a) => a.id === 'ack'));
   const page = pages.filter((m) => m.channelId === `dm-${user}`).pop() ?? pages.pop();
   return page ? { user: page.channelId.slice(3), msg: page } : undefined;
 }
@@ -39,6 +39,8 @@ export function playgroundDemo(bot: LocalBot, o: PlaygroundDemoOptions = {}): (s
   const pause = o.pause ?? sleep;
   return async (say) => {
     const place = { user: STEPS[0]?.as ?? 'bob', channel: 'general' };
+    // Pages sent before the demo (the visitor's own incidents) are not the demo's to acknowledge.
+    const before = new Set(bot.workspace.messages.keys());
     const seat: LocalSeat = () => place;
     // Follow the person typing into a channel they are invited to, as the terminal does.
     const stop = bot.workspace.onChange((c) => {
@@ -50,9 +52,15 @@ export function playgroundDemo(bot: LocalBot, o: PlaygroundDemoOptions = {}): (s
         await pause(stepMs);
         place.user = step.as;
         if (step.react) {
-          const page = pageToAck(bot.workspace, step.as);
+          let page = pageToAck(bot.workspace, step.as, before);
           if (!page) {
-            say(`${step.at}  (no page DM to acknowledge: the config's policy paged nobody)`);
+            // A config without a policy pages nobody: the commander pages the person by hand, as seed 004's tier 2.
+            say(`${step.at}  @${place.user} #${place.channel}> /incident page @${step.as}  (the config's policy paged nobody)`);
+            await runCommand(bot, seat, `page @${step.as}`).catch((err: unknown) => showError(bot, seat, err, `page @${step.as}`));
+            page = pageToAck(bot.workspace, step.as, before);
+          }
+          if (!page) {
+            say(`${step.at}  (no page DM to acknowledge)`);
             continue;
           }
           place.user = page.user;

@@ -31,7 +31,6 @@ export class PlaygroundState {
   readonly whispers: Whisper[] = [];
   readonly demoLog: string[] = [];
   demoRunning = false;
-  private readonly privateTo = new Map<string, string>();
   private lastSeq = 0;
 
   constructor(
@@ -46,9 +45,8 @@ export class PlaygroundState {
     if (change.kind === 'message') this.lastSeq = Math.max(this.lastSeq, seqOf(change.messageId));
     if (change.kind !== 'whisper') return;
     if (change.messageId) {
+      // Kept on the message itself (LocalMessage.onlyFor), so it never shows to anyone else.
       this.lastSeq = Math.max(this.lastSeq, seqOf(change.messageId));
-      this.privateTo.set(change.messageId, change.userId);
-      if (this.privateTo.size > this.limits.whispers) this.privateTo.delete(this.privateTo.keys().next().value!);
       return;
     }
     this.whispers.push({ seq: this.lastSeq, user: change.userId, channelId: change.channelId, message: change.message });
@@ -63,18 +61,19 @@ export class PlaygroundState {
   /** Whether `user` may look into `channelId`: a channel of the workspace, or their own DM (which may not exist yet). */
   channelVisible(user: string, channelId: string): boolean {
     if (channelId === `dm-${user}`) return true;
-    return !channelId.startsWith('dm-') && this.chat.channels.has(channelId);
+    const channel = this.chat.channels.get(channelId);
+    // A private channel (a private incident's) only to its members, as in Slack.
+    return !channelId.startsWith('dm-') && channel !== undefined && (!channel.private || channel.members.has(user));
   }
 
   /** Whether `user` sees `msg`: in a channel they may look into, and not an answer meant for someone else. */
   messageVisible(user: string, msg: LocalMessage): boolean {
-    const to = this.privateTo.get(msg.id);
-    return this.channelVisible(user, msg.channelId) && (to === undefined || to === user);
+    return this.channelVisible(user, msg.channelId) && (msg.onlyFor === undefined || msg.onlyFor === user);
   }
 
-  /** The channels of the sidebar (no DMs), in the order they were made. */
-  channelList(): { id: string; name: string; private: boolean }[] {
-    return [...this.chat.channels.values()].filter((c) => !c.id.startsWith('dm-')).map((c) => ({ id: c.id, name: c.name, private: c.private }));
+  /** The channels of `user`'s sidebar (no DMs; a private one only to its members), in the order they were made. */
+  channelList(user: string): { id: string; name: string; private: boolean }[] {
+    return [...this.chat.channels.values()].filter((c) => !c.id.startsWith('dm-') && this.channelVisible(user, c.id)).map((c) => ({ id: c.id, name: c.name, private: c.private }));
   }
 
   /** What `user` sees in `channelId`, oldest first: the latest messages, with the answers only they saw in between. */
@@ -82,7 +81,7 @@ export class PlaygroundState {
     const messages = [...this.chat.messages.values()].filter((m) => m.channelId === channelId && this.messageVisible(user, m)).slice(-this.limits.shown);
     const whispers = this.whispers.filter((w) => w.user === user && w.channelId === channelId).slice(-this.limits.shown);
     const items: { seq: number; item: ConversationItem }[] = [
-      ...messages.map((msg) => ({ seq: seqOf(msg.id), item: { kind: 'message' as const, msg, reactions: this.reactionsOf(msg.id), onlyYou: this.privateTo.has(msg.id) } })),
+      ...messages.map((msg) => ({ seq: seqOf(msg.id), item: { kind: 'message' as const, msg, reactions: this.reactionsOf(msg.id), onlyYou: msg.onlyFor !== undefined } })),
       // A whisper shown after message n sorts between n and n + 1.
       ...whispers.map((w) => ({ seq: w.seq + 0.5, item: { kind: 'whisper' as const, message: w.message } })),
     ];

@@ -1,3 +1,4 @@
+import { LOCAL_WORKSPACE } from '../adapters/local/seat.js';
 import { plainTimes } from '../core/chat-time.js';
 import { emojiOf } from '../core/emoji.js';
 import type { OutboundMessage } from '../core/ports.js';
@@ -17,6 +18,8 @@ export interface ViewContext {
   user: string;
   channel: string;
   channelName(id: string): string;
+  /** The config pages nobody (no escalation policy): the intro says how to page by hand. */
+  pagesNobody?: boolean;
 }
 
 export interface PageModel extends ViewContext {
@@ -37,7 +40,7 @@ export interface DemoModel {
 
 export const pageHref = (channel: string, user: string): string => `/playground${queryString({ c: channel, as: user })}`;
 
-const TOKEN = /<@!?([^>|]+)(?:\|[^>]*)?>|<#([^>|]+)(?:\|[^>]*)?>|`([^`\n]+)`|\*([^*\n]+)\*|:([a-z_]+):|(https?:\/\/[^\s<>"]+)/g;
+const TOKEN = /<@!?([^>|]+)(?:\|[^>]*)?>|<#([^>|]+)(?:\|[^>]*)?>|`([^`\n]+)`|\*([^*\n]+)\*|:([a-z_]+):|(https?:\/\/[^\s<>"]+)|(?<![\w/.-])INC-(\d{1,9})(?![\w-])/g;
 
 /** Neutral markup as HTML: mentions as @name text, channels as links into the playground, bold, code, emoji, links. */
 export function renderText(text: string, v: Pick<ViewContext, 'user' | 'channelName'>, inBold = false): Html {
@@ -45,7 +48,7 @@ export function renderText(text: string, v: Pick<ViewContext, 'user' | 'channelN
   const parts: (Html | string)[] = [];
   let at = 0;
   for (const m of source.matchAll(TOKEN)) {
-    const [whole, mention, channel, code, bold, emoji, url] = m;
+    const [whole, mention, channel, code, bold, emoji, url, incident] = m;
     parts.push(source.slice(at, m.index));
     at = m.index + whole.length;
     if (mention !== undefined) parts.push(html`<span class="pg-mention">@${mention}</span>`);
@@ -53,6 +56,8 @@ export function renderText(text: string, v: Pick<ViewContext, 'user' | 'channelN
     else if (code !== undefined) parts.push(html`<code>${code}</code>`);
     else if (bold !== undefined) parts.push(inBold ? whole : html`<strong>${renderText(bold, v, true)}</strong>`);
     else if (emoji !== undefined) parts.push(emojiOf(emoji) ?? whole);
+    // An incident's reference opens its dashboard page (timeline, paging, the rendered postmortem).
+    else if (incident !== undefined) parts.push(html`<a class="pg-incident" href="/incidents/${LOCAL_WORKSPACE}/${incident}">${whole}</a>`);
     else if (url !== undefined) {
       const link = url.replace(/[.,;:!?)]+$/, '');
       parts.push(html`<a href="${link}" rel="noopener noreferrer">${link}</a>`, url.slice(link.length));
@@ -62,8 +67,17 @@ export function renderText(text: string, v: Pick<ViewContext, 'user' | 'channelN
   return html`${parts}`;
 }
 
+/** Past this many lines a message (a postmortem draft posted whole) shows its first line, and the rest on a click. */
+const FOLD_LINES = 12;
+
+function messageText(text: string, v: ViewContext): Html {
+  const lines = text.split('\n');
+  if (lines.length <= FOLD_LINES) return html`<div class="pg-text">${renderText(text, v)}</div>`;
+  return html`<details class="pg-text pg-long"><summary>${renderText(lines[0] ?? '', v)} <span class="muted">${v.ctx.t('playground.more_lines', { lines: lines.length - 1 })}</span></summary>${renderText(lines.slice(1).join('\n'), v)}</details>`;
+}
+
 function body(message: OutboundMessage, v: ViewContext): Html {
-  return html`<div class="pg-text">${renderText(message.text, v)}</div>${
+  return html`${messageText(message.text, v)}${
     message.fields?.length ? html`<dl class="pg-fields">${message.fields.map((f) => html`<div><dt>${f.label}</dt><dd>${renderText(f.value, v)}</dd></div>`)}</dl>` : ''
   }${message.footer ? html`<p class="pg-footer">${renderText(message.footer, v)}</p>` : ''}`;
 }
@@ -83,9 +97,9 @@ function messageItem(item: Extract<ConversationItem, { kind: 'message' }>, v: Vi
 <div class="pg-head"><strong>${bot ? t('playground.bot') : `@${msg.author}`}</strong> <span class="pg-id">${msg.id}</span>${item.onlyYou ? html` <em>${t('playground.only_you')}</em>` : ''}</div>
 ${body(msg.message, v)}
 ${actions.length ? html`<form method="post" action="/playground/press" class="pg-actions" data-pg>${hidden(v, msg.channelId)}<input type="hidden" name="messageId" value="${msg.id}">${actions.map((a) => html`<button type="submit" name="action" value="${a.id}"${a.style ? html` class="${a.style}"` : ''}>${a.label}</button>`)}</form>` : ''}
-<div class="pg-reactions">${reactions}<form method="post" action="/playground/react" class="pg-picker" data-pg>${hidden(v, msg.channelId)}<input type="hidden" name="messageId" value="${msg.id}">${PICKER_EMOJI.map(
+<div class="pg-reactions">${reactions}${item.onlyYou ? '' : html`<form method="post" action="/playground/react" class="pg-picker" data-pg>${hidden(v, msg.channelId)}<input type="hidden" name="messageId" value="${msg.id}">${PICKER_EMOJI.map(
     (e) => html`<button type="submit" name="emoji" value="${e}" title="${t('playground.react_label', { emoji: e })}" aria-label="${t('playground.react_label', { emoji: e })}">${e}</button>`,
-  )}</form></div>
+  )}</form>`}</div>
 </li>`;
 }
 
@@ -93,7 +107,7 @@ ${actions.length ? html`<form method="post" action="/playground/press" class="pg
 export function conversationHtml(c: { items: readonly ConversationItem[]; topic: string }, v: ViewContext): Html {
   const { t } = v.ctx;
   return html`<h1>${conversationTitle(v)}</h1>
-<p class="muted pg-topic">${c.topic ? html`${t('playground.topic')} ${renderText(c.topic, v)}` : t('playground.intro')}</p>
+<p class="muted pg-topic">${c.topic ? html`${t('playground.topic')} ${renderText(c.topic, v)}` : t(v.pagesNobody ? 'playground.intro_unpaged' : 'playground.intro')}</p>
 <ol class="pg-messages">${c.items.length ? messageItems(c.items, v) : html`<li class="pg-empty">${t('playground.empty')}</li>`}</ol>`;
 }
 

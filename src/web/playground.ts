@@ -5,7 +5,7 @@ import type { LocalChange, LocalWorkspace } from '../adapters/local/local-worksp
 import { findButton, press, react, runCommand, sendMessage, showError, type LocalBot, type LocalSeat } from '../adapters/local/seat.js';
 import type { PageContext, RegisterRoutes } from './context.js';
 import type { WebMessageKey } from './i18n/index.js';
-import { LiveStreams, sseMessage } from './incident-live.js';
+import { STREAM_MAX_MS, sseMessage, streamOwner } from './incident-live.js';
 import { layout } from './layout.js';
 import { PICKER_EMOJI, PlaygroundState } from './playground-state.js';
 import { conversationHtml, demoHtml, errorBody, pageHref, playgroundBody, sidebarHtml, type ViewContext } from './playground-view.js';
@@ -55,18 +55,19 @@ export function playgroundRoutes(o: PlaygroundOptions): RegisterRoutes {
   return (app, web) => {
     const bot: LocalBot = { deps: o.deps, workspace: o.chat, commands };
     const state = new PlaygroundState(o.chat);
-    const streams = new LiveStreams(100);
+    const streams = web.live;
     const subscribers = new Set<Stream>();
     let demoOutcome: 'done' | 'failed' | undefined;
 
     const people = () => state.people(o.localUser, o.deps.config);
-    const view = (ctx: ViewContext['ctx'], user: string, channel: string): ViewContext => ({ ctx, user, channel, channelName: (id) => o.chat.channels.get(id)?.name ?? id });
+    const pagesNobody = o.deps.config.policies.length === 0;
+    const view = (ctx: ViewContext['ctx'], user: string, channel: string): ViewContext => ({ ctx, user, channel, channelName: (id) => o.chat.channels.get(id)?.name ?? id, pagesNobody });
     const conversation = (v: ViewContext) => conversationHtml({ items: state.conversation(v.user, v.channel), topic: o.chat.channels.get(v.channel)?.topic ?? '' }, v);
     const demoModel = () => (o.demo ? { running: state.demoRunning, log: state.demoLog, ...(demoOutcome ? { outcome: demoOutcome } : {}) } : undefined);
 
     const render = (s: Stream, part: Part): string => {
       const v = view(s.ctx, s.user, s.channel);
-      if (part === 'sidebar') return sidebarHtml(state.channelList(), v).value;
+      if (part === 'sidebar') return sidebarHtml(state.channelList(s.user), v).value;
       if (part === 'conversation') return conversation(v).value;
       const demo = demoModel();
       return demo ? demoHtml(demo, v).value : '';
@@ -82,8 +83,15 @@ export function playgroundRoutes(o: PlaygroundOptions): RegisterRoutes {
         s.dirty.clear();
       });
     };
+    /** The channels the demo made in this run, each followed once by every open page. */
+    const demoChannels = new Set<string>();
     const onChange = (c: LocalChange) => {
       state.observe(c);
+      // The demo's incident channel: every open page goes there, to watch the story told.
+      if (state.demoRunning && c.kind === 'invite' && !c.channelId.startsWith('dm-') && !demoChannels.has(c.channelId)) {
+        demoChannels.add(c.channelId);
+        for (const s of subscribers) if (s.channel !== c.channelId && state.channelVisible(s.user, c.channelId)) s.write(`event: follow\n${sseMessage(pageHref(c.channelId, s.user))}`);
+      }
       for (const s of subscribers) {
         if (c.kind === 'channel' || c.kind === 'invite') mark(s, 'sidebar');
         if (c.channelId === s.channel) mark(s, 'conversation');
@@ -163,7 +171,7 @@ export function playgroundRoutes(o: PlaygroundOptions): RegisterRoutes {
       const model = {
         ...v,
         people: people(),
-        channels: state.channelList(),
+        channels: state.channelList(user),
         topic: o.chat.channels.get(channel)?.topic ?? '',
         items: state.conversation(user, channel),
         demo: demoModel(),
@@ -184,13 +192,17 @@ export function playgroundRoutes(o: PlaygroundOptions): RegisterRoutes {
       const stream: Stream = { user, channel, ctx, dirty: new Set(), scheduled: false, write: (chunk) => void (res.writableEnded || res.write(chunk)) };
       const keepAlive = setInterval(() => stream.write(': keep-alive\n\n'), 20_000);
       keepAlive.unref();
+      // Reconnecting goes through the session check again (see STREAM_MAX_MS).
+      const lifetime = setTimeout(() => stop(), STREAM_MAX_MS);
+      lifetime.unref();
       const stop = () => {
         clearInterval(keepAlive);
+        clearTimeout(lifetime);
         subscribers.delete(stream);
         release?.();
         if (!res.writableEnded) res.end();
       };
-      const release = streams.add(stop);
+      const release = streams.add(stop, streamOwner(req));
       if (!release) return reply.code(503).header('retry-after', '30').type('text/plain; charset=utf-8').send('too many live pages open');
       reply.hijack();
       res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache, no-transform', 'x-accel-buffering': 'no', connection: 'keep-alive' });
@@ -237,6 +249,7 @@ export function playgroundRoutes(o: PlaygroundOptions): RegisterRoutes {
       const channel = channelOf(user, body.channel);
       if (state.demoRunning) throw new Refused('playground.error.demo_busy');
       state.demoRunning = true;
+      demoChannels.clear();
       state.demoLog.length = 0;
       demoOutcome = undefined;
       const changed = () => subscribers.forEach((s) => mark(s, 'demo'));

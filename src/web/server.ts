@@ -10,6 +10,7 @@ import type { RedisClient } from '../infra/redis-client.js';
 import { RedisSessionStore, SESSION_TTL_MS, SignInLinks, dashboardSecret, signer } from './auth.js';
 import type { PageContext, RegisterRoutes, Viewer, WebApp } from './context.js';
 import { html } from './html.js';
+import { LiveStreams } from './incident-live.js';
 import { pickLang, webTranslator } from './i18n/index.js';
 import { bare, layout } from './layout.js';
 import { signInRoutes } from './signin.js';
@@ -39,7 +40,21 @@ export interface WebOptions {
 }
 
 /** Paths any browser may open without a session. */
-const OPEN = [/^\/signin(\/|$|\?)/, /^\/static\//, /^\/ical\//];
+const OPEN = [/^\/signin(\/|$|\?)/, /^\/static\//, /^\/ical\//, /^\/favicon\.ico$/];
+
+/** Live (SSE) streams at once, per process and per session. */
+const MAX_STREAMS = 200;
+const MAX_STREAMS_PER_SESSION = 6;
+
+/** Cookies only over HTTPS when PUBLIC_URL says browsers come that way (a TLS proxy in front); else when the request did. */
+function cookieSecure(publicUrl: string): true | 'auto' {
+  return publicUrl.startsWith('https:') ? true : 'auto';
+}
+
+/** What a CSRF token is bound to: the session of a signed-in viewer; one shared value before sign-in. */
+function csrfUser(req: FastifyRequest): string {
+  return viewerOf(req) ? `session:${req.session.sessionId}` : 'anonymous';
+}
 
 const STATIC: Record<string, string> = { css: 'text/css; charset=utf-8', js: 'text/javascript; charset=utf-8' };
 
@@ -74,9 +89,18 @@ export async function webPlugin(app: FastifyInstance, o: WebOptions): Promise<vo
       cookieName: 'ic_session',
       store: new RedisSessionStore(o.redis, o.prefix),
       saveUninitialized: false,
-      cookie: { path: '/', httpOnly: true, sameSite: 'lax', secure: 'auto', maxAge: SESSION_TTL_MS },
+      // SESSION_TTL_MS from sign-in, not from the last request.
+      rolling: false,
+      cookie: { path: '/', httpOnly: true, sameSite: 'lax', secure: cookieSecure(o.publicUrl()), maxAge: SESSION_TTL_MS },
     });
-    await scope.register(fastifyCsrf, { cookieKey: 'ic_csrf', cookieOpts: { path: '/', sameSite: 'strict', httpOnly: true, signed: false } });
+    // The token is bound to the session (getUserInfo), so a CSRF cookie planted from another
+    // site (a sibling subdomain, another port of localhost) cannot pass for a signed-in person.
+    await scope.register(fastifyCsrf, {
+      cookieKey: 'ic_csrf',
+      cookieOpts: { path: '/', sameSite: 'strict', httpOnly: true, signed: false, secure: cookieSecure(o.publicUrl()) },
+      getUserInfo: csrfUser,
+      csrfOpts: { hmacKey: secret },
+    });
 
     const lang = (req: FastifyRequest) => {
       const l = pickLang(req.headers['accept-language'], o.deps.config.locale);
@@ -87,7 +111,7 @@ export async function webPlugin(app: FastifyInstance, o: WebOptions): Promise<vo
     const csrf = (req: FastifyRequest): string => {
       let token = tokens.get(req);
       if (token === undefined) {
-        token = replies.get(req)!.generateCsrf();
+        token = replies.get(req)!.generateCsrf({ userInfo: csrfUser(req) });
         tokens.set(req, token);
       }
       return token;
@@ -117,6 +141,8 @@ export async function webPlugin(app: FastifyInstance, o: WebOptions): Promise<vo
       return reply.code(404).type('text/html; charset=utf-8').send(layout(ctx, ctx.t('web.error.not_found'), html`<h1>${ctx.t('web.error.not_found')}</h1>`));
     });
 
+    const live = new LiveStreams(MAX_STREAMS, MAX_STREAMS_PER_SESSION);
+    scope.addHook('preClose', async () => live.stopAll());
     const pageFor = (req: FastifyRequest, viewer: Viewer): PageContext => ({
       ...lang(req),
       viewer,
@@ -141,23 +167,28 @@ export async function webPlugin(app: FastifyInstance, o: WebOptions): Promise<vo
       },
       sign: feeds.sign,
       verify: feeds.verify,
+      live,
     };
 
     scope.get('/', async (req, reply) => reply.redirect(o.playground && viewerOf(req)?.kind !== 'admin' ? '/playground' : '/incidents', 303));
+    // No icon: an empty answer, so browsers stop asking (and log no 404).
+    scope.get('/favicon.ico', async (_req, reply) => reply.code(204).header('cache-control', 'public, max-age=86400').send());
     scope.get<{ Params: { file: string } }>('/static/:file', async (req, reply) => {
       const m = /^([a-z-]+)\.(css|js)$/.exec(req.params.file);
       const body = m ? staticFile(req.params.file) : undefined;
       if (!m || body === undefined) return reply.code(404).send();
       return reply.type(STATIC[m[2]!]!).header('cache-control', 'public, max-age=300').send(body);
     });
-    signInRoutes(scope, { links, adminToken: o.adminToken, playground: o.playground, lang, csrf });
+    signInRoutes(scope, { links, adminToken: o.adminToken, playground: o.playground, lang, csrf, signedOut: (id) => live.stopOwner(id) });
     for (const area of o.areas) await area(scope, web);
   });
 }
 
 /** The signed-in viewer of a request, if any. */
 export function viewerOf(req: FastifyRequest): Viewer | undefined {
-  const v = req.session?.get('viewer') as Viewer | undefined;
+  // A request the session plugin did not see (an absolute-form URL, say) has no session at all.
+  if (typeof req.session?.get !== 'function') return undefined;
+  const v = req.session.get('viewer') as Viewer | undefined;
   return v && (v.kind === 'admin' || v.kind === 'person') ? v : undefined;
 }
 

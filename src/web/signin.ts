@@ -20,6 +20,8 @@ export interface SignInOptions {
   lang(req: FastifyRequest): { lang: string; t: WebTranslate };
   /** The request's CSRF token (one per request: the cookie behind it is set once). */
   csrf(req: FastifyRequest): string;
+  /** Called with the session id that signed out (its live streams end). */
+  signedOut?: (sessionId: string) => void;
 }
 
 export function signInRoutes(app: FastifyInstance, o: SignInOptions): void {
@@ -76,7 +78,9 @@ ${failed ? html`<p class="bad" role="alert">${t('web.signin.bad_admin')}</p>` : 
   });
 
   app.post('/signout', { preValidation: app.csrfProtection }, async (req, reply) => {
+    const id = req.session.sessionId;
     await req.session.destroy();
+    o.signedOut?.(id);
     return reply.redirect('/signin', 303);
   });
 }

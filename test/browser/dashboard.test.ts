@@ -141,7 +141,7 @@ describe.skipIf('missing' in chromium)(`the dashboard in a browser${'missing' in
     await page.goto(`${http.url}/oncall`);
     await screenshot(page, 'oncall');
     const feed = await page.locator('li', { hasText: 'Every shift of Backend on-call' }).locator('a.feed').getAttribute('href');
-    expect(feed).toMatch(/\/ical\/rotation\/backend\.ics\?token=/);
+    expect(feed).toMatch(/\/ical\/rotation\/local\/backend\.ics\?token=/);
     await page.getByRole('link', { name: 'Backend on-call' }).first().click();
     await page.waitForURL(/\/oncall\/backend/);
     await screenshot(page, 'oncall-rotation');

@@ -117,11 +117,9 @@ describe.skipIf('missing' in chromium)(`the playground in a browser${'missing' i
     await shows('INC-1 is closed. Postmortem draft:');
     await screenshot(page, 'playground-closed');
 
-    // The postmortem, from the dashboard's own incident page (linked from the table).
-    await page.getByRole('link', { name: 'Incidents', exact: true }).click();
-    const row = page.locator('tr', { hasText: 'Checkout is down' });
-    expect(await row.innerText()).toContain('closed');
-    await row.getByRole('link', { name: /Checkout is down|INC-1/ }).first().click();
+    // The close's answer links the incident's dashboard page, with the postmortem rendered.
+    await page.locator('.pg-msg', { hasText: 'INC-1 is closed' }).getByRole('link', { name: 'INC-1', exact: true }).first().click();
+    await page.waitForURL(/\/incidents\/local\/1$/);
     const pm = page.locator('section.incident-postmortem article.markdown');
     await pm.waitFor();
     expect(await pm.locator('h1, h2').first().innerText()).toContain('Postmortem: INC-1 Checkout is down');
@@ -129,6 +127,8 @@ describe.skipIf('missing' in chromium)(`the playground in a browser${'missing' i
     expect(await pm.locator('table').count()).toBeGreaterThan(0);
     expect(await page.locator('main').innerText()).toMatch(/alice\s+·\s+[\d-]+ [\d:]+\s+·\s+after under a minute/);
     await screenshot(page, 'incident-page');
+    await page.goto(`${base}/incidents`);
+    expect(await page.locator('tr', { hasText: 'Checkout is down' }).innerText()).toContain('closed');
   }, 90_000);
 
   it('plays the sale-day demo in the page, live, and leaves its incident behind', async () => {
@@ -138,11 +138,11 @@ describe.skipIf('missing' in chromium)(`the playground in a browser${'missing' i
     const log = await page.locator('.pg-demo-log').innerText();
     expect(log).toContain('/incident declare Sale-day outage');
     expect(log).toMatch(/reacted ✅/);
-    // The sidebar gained the demo's incident channel without a reload.
-    const channel = page.locator('#pg-sidebar a', { hasText: /inc-2-sale-day-outage/ });
-    await channel.waitFor();
-    await channel.click();
+    // The page followed the demo into its incident channel by itself, and the sidebar lists it.
+    expect(page.url()).toContain('c=inc-2-sale-day-outage');
+    await page.locator('#pg-sidebar a[aria-current=page]', { hasText: /inc-2-sale-day-outage/ }).waitFor();
     await shows('Sale-day outage: API thread pool exhausted');
+    await shows(/@\w+ acknowledged INC-2/);
     await screenshot(page, 'playground-demo');
     await page.goto(`${base}/incidents`);
     expect(await page.locator('tbody tr', { hasText: 'Sale-day outage' }).innerText()).toContain('closed');

@@ -35,7 +35,7 @@ afterAll(async () => {
   await app?.close();
 });
 
-const OPEN = /^\/(signin|static|ical)(\/|$)/;
+const OPEN = /^\/(signin|static|ical)(\/|$)|^\/favicon\.ico$/;
 const filled = (url: string) =>
   url
     .replace(':workspace', 'local')
@@ -75,7 +75,7 @@ describe('without a session', () => {
 
   it('an iCal feed without its signed token, or with another feed’s, gives no shift', async () => {
     const b = new Browserless(http.url);
-    for (const path of ['/ical/rotation/backend.ics', '/ical/rotation/backend.ics?token=forged', '/ical/person/local/alice.ics', '/ical/person/local/alice.ics?token=forged']) {
+    for (const path of ['/ical/rotation/local/backend.ics', '/ical/rotation/local/backend.ics?token=forged', '/ical/person/local/alice.ics', '/ical/person/local/alice.ics?token=forged']) {
       const res = await b.get(path);
       expect(res.status, path).toBeGreaterThanOrEqual(400);
       expect(res.body, path).not.toContain('BEGIN:VEVENT');

@@ -25,6 +25,7 @@ export async function serveDashboard(
     port: 0,
     host: '127.0.0.1',
     log: app.log,
+    trustProxy: Boolean(parsed.env.PUBLIC_URL?.startsWith('https:')),
     web: (f) => {
       if (onRoute) f.addHook('onRoute', onRoute);
       return web.register(f);
@@ -77,7 +78,7 @@ export function csrfOf(page: string): string {
 
 /** The sign-in link of the latest `/incident web` DM the local workspace printed. */
 export function linkIn(output: readonly string[]): string {
-  const m = [...output].reverse().map((l) => /(http:\/\/\S+\/signin\/[A-Za-z0-9_-]+)/.exec(l)).find(Boolean);
+  const m = [...output].reverse().map((l) => /(https?:\/\/\S+\/signin\/[A-Za-z0-9_-]+)/.exec(l)).find(Boolean);
   if (!m?.[1]) throw new Error(`no sign-in link in the output:\n${output.slice(-10).join('\n')}`);
   return m[1];
 }

@@ -1,3 +1,4 @@
+import { LiveStreams } from '../../src/web/incident-live.js';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Deps } from '../../src/app/context.js';
@@ -47,6 +48,7 @@ function fakeWeb(viewer: Viewer, store: Record<string, Incident>, eventsOf: (k: 
     workspacesOf: async (v) => (v.kind === 'admin' ? deps.store.workspaces() : [v.workspace]),
     sign: (p) => p,
     verify: () => true,
+    live: new LiveStreams(10, 4),
   };
 }
 

@@ -1,3 +1,4 @@
+import { LiveStreams } from '../../src/web/incident-live.js';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { describe, expect, it } from 'vitest';
 import type { Deps } from '../../src/app/context.js';
@@ -188,6 +189,7 @@ async function makeApp(viewer: Viewer, records: StatsRecord[], entries: Followup
     workspacesOf: async (v) => (v.kind === 'admin' ? ['W', 'X'] : [v.workspace]),
     sign: () => 's',
     verify: () => false,
+    live: new LiveStreams(10, 4),
   };
   const app = Fastify();
   await insightsRoutes(app, web);

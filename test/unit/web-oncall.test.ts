@@ -1,3 +1,4 @@
+import { LiveStreams } from '../../src/web/incident-live.js';
 import Fastify, { type FastifyInstance } from 'fastify';
 import ICAL from 'ical.js';
 import { describe, expect, it } from 'vitest';
@@ -53,6 +54,7 @@ async function makeApp(viewer: Viewer, names?: Record<string, string>): Promise<
     workspacesOf: async (v) => (v.kind === 'admin' ? ['W'] : [v.workspace]),
     sign: keys.sign,
     verify: keys.verify,
+    live: new LiveStreams(10, 4),
   };
   const app = Fastify();
   await oncallRoutes(app, web);
@@ -92,7 +94,7 @@ function expectedShifts(covers: CoverOverride[]) {
 describe('the rotation iCal feed', () => {
   it('parses with ical.js and holds exactly the shifts schedule() gives, a year ahead, covers included', async () => {
     const app = await makeApp({ kind: 'admin' });
-    const res = await app.inject({ url: signed(feedPath.rotation('ops')) });
+    const res = await app.inject({ url: signed(feedPath.rotation('W', 'ops')) });
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toBe('text/calendar; charset=utf-8');
     const feed = readFeed(res.body);
@@ -106,13 +108,13 @@ describe('the rotation iCal feed', () => {
     expect(feed.events.every((e) => e.utc && e.stamped)).toBe(true);
     expect(new Set(feed.events.map((e) => e.uid)).size).toBe(feed.events.length);
     // Fetched again later the same shift keeps its UID, so calendar apps update rather than duplicate.
-    const again = readFeed((await app.inject({ url: signed(feedPath.rotation('ops')) })).body);
+    const again = readFeed((await app.inject({ url: signed(feedPath.rotation('W', 'ops')) })).body);
     expect(again.events[3]?.uid).toBe(feed.events[3]?.uid);
   });
 
   it('agrees with what /incident oncall says now and next', async () => {
     const app = await makeApp({ kind: 'admin' });
-    const feed = readFeed((await app.inject({ url: signed(feedPath.rotation('ops')) })).body);
+    const feed = readFeed((await app.inject({ url: signed(feedPath.rotation('W', 'ops')) })).body);
     const inv = { platform: 'local', workspace: 'W', channelId: 'c', user: { id: 'alice', name: 'Alice' }, text: 'oncall' } as const;
     const reply = await oncall.run({ deps: makeDeps(), inv, args: '' } as unknown as CommandContext);
     // "now: <@alice> until T" then "then: <@dave> from T until T", times as chat time tokens.
@@ -145,7 +147,7 @@ describe('the personal iCal feed', () => {
 describe('feed tokens', () => {
   it('refuses a missing, wrong or borrowed token with a bare 404', async () => {
     const app = await makeApp({ kind: 'admin' });
-    const rotationPath = feedPath.rotation('ops');
+    const rotationPath = feedPath.rotation('W', 'ops');
     const personPath = feedPath.person('W', 'alice');
     const tries = [
       rotationPath,
@@ -154,6 +156,8 @@ describe('feed tokens', () => {
       `${personPath}?token=${encodeURIComponent(keys.sign(rotationPath))}`,
       `${feedPath.person('W', 'bob')}?token=${encodeURIComponent(keys.sign(personPath))}`,
       `${rotationPath}?token=${encodeURIComponent(signer('other-secret').sign(rotationPath))}`,
+      // A rotation feed given for one workspace does not open another's (covers are per workspace).
+      `${feedPath.rotation('X', 'ops')}?token=${encodeURIComponent(keys.sign(rotationPath))}`,
     ];
     for (const url of tries) {
       const res = await app.inject({ url });
@@ -165,7 +169,7 @@ describe('feed tokens', () => {
   });
 
   it('verifies only the very path it was signed for', () => {
-    const path = feedPath.rotation('ops');
+    const path = feedPath.rotation('W', 'ops');
     expect(feedAllowed(path, keys.sign(path), keys.verify)).toBe(true);
     expect(feedAllowed(path, keys.sign(`${path}x`), keys.verify)).toBe(false);
     expect(feedAllowed(path, undefined, keys.verify)).toBe(false);
@@ -216,7 +220,7 @@ describe('the on-call page', () => {
     expect(body).toMatch(/<dd class="now"><strong>Alice<\/strong> <span class="muted">\(you\)<\/span> · until 2026-01-10 00:00<\/dd>/);
     expect(body).toMatch(/<dd class="next"><strong>Name of dave<\/strong> · takes over at 2026-01-10 00:00<\/dd>/);
     const urls = [...body.matchAll(/<a class="feed" href="([^"]+)"/g)].map((m) => (m[1] ?? '').replace(/&amp;/g, '&'));
-    expect(urls).toEqual([`https://oncall.example${signed(feedPath.person('W', 'alice'))}`, `https://oncall.example${signed(feedPath.rotation('ops'))}`]);
+    expect(urls).toEqual([`https://oncall.example${signed(feedPath.person('W', 'alice'))}`, `https://oncall.example${signed(feedPath.rotation('W', 'ops'))}`]);
     const admin = await makeApp({ kind: 'admin' });
     const adminBody = (await admin.inject({ url: '/oncall' })).body;
     expect([...adminBody.matchAll(/<a class="feed"/g)]).toHaveLength(1);

@@ -16,6 +16,8 @@ export interface LocalMessage {
   id: string;
   channelId: string;
   author: string;
+  /** An answer with buttons only this person sees (whisper); everyone sees the others. */
+  onlyFor?: string;
   message: OutboundMessage;
 }
 
@@ -244,6 +246,8 @@ export class LocalWorkspace implements ChatPort {
       return;
     }
     const ref = this.show(channelId, 'bot', `only @${userId} sees this`, message);
+    const shown = this.messages.get(ref.messageId);
+    if (shown) shown.onlyFor = userId;
     this.changed({ kind: 'whisper', channelId, userId, message, messageId: ref.messageId });
   }
 

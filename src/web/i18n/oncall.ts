@@ -1,7 +1,7 @@
 /** Sentences of the on-call page, its calendar and the iCal feeds, in both languages (see base.ts). */
 export const en = {
   'oncall.title': 'On call',
-  'oncall.none': 'No rotations are configured yet. Add them under `rotations:` in the config file.',
+  'oncall.none': 'No rotations are configured yet. Add them to the rotations section of the config file (INCIDENT_CONFIG; see docs/configuration.md).',
   'oncall.times_in': 'Times are shown in {tz}.',
   'oncall.rotation_tz': 'Rotation time zone: {tz}',
   'oncall.now': 'On call now',
@@ -47,7 +47,7 @@ export const en = {
 
 export const ko: Record<keyof typeof en, string> = {
   'oncall.title': '온콜',
-  'oncall.none': '아직 설정된 로테이션이 없습니다. 설정 파일의 `rotations:` 아래에 추가하세요.',
+  'oncall.none': '아직 설정된 로테이션이 없습니다. 설정 파일(INCIDENT_CONFIG)의 rotations 항목에 추가하세요(docs/configuration.md 참고).',
   'oncall.times_in': '시간은 {tz} 기준입니다.',
   'oncall.rotation_tz': '로테이션 시간대: {tz}',
   'oncall.now': '현재 온콜',

@@ -2,6 +2,8 @@
 export const en = {
   'playground.title': 'Playground',
   'playground.intro': 'The local workspace in your browser. Type /incident declare <title> in a channel, switch to the person paged, react ✅ to the page in their DM, then /incident resolve and /incident close.',
+  'playground.intro_unpaged': 'The local workspace in your browser. Your config pages nobody yet (it has no escalation policy; see docs/paging.md), so page someone by hand: type /incident declare <title> here, then /incident page @alice in the incident channel; switch to @alice, react ✅ to the page in her DM, then /incident resolve and /incident close.',
+  'playground.more_lines': '({lines} more lines: click to open)',
   'playground.channels': 'Channels',
   'playground.dms': 'Direct messages',
   'playground.dm_with_bot': 'bot (your DM)',
@@ -38,6 +40,8 @@ export const en = {
 export const ko: Record<keyof typeof en, string> = {
   'playground.title': '플레이그라운드',
   'playground.intro': '브라우저에서 쓰는 로컬 워크스페이스입니다. 채널에서 /incident declare <제목>을 입력하고, 호출된 사람으로 바꾼 뒤 그 사람의 DM에 온 호출에 ✅로 반응해 보세요. 이어서 /incident resolve, /incident close까지 해 볼 수 있습니다.',
+  'playground.intro_unpaged': '브라우저에서 쓰는 로컬 워크스페이스입니다. 지금 설정에는 에스컬레이션 정책이 없어 아무도 자동 호출되지 않습니다(docs/paging.md 참고). 직접 호출해 보세요: 여기서 /incident declare <제목>을 입력하고, 장애 채널에서 /incident page @alice를 입력한 뒤 @alice로 바꿔 그의 DM에 온 호출에 ✅로 반응하고, /incident resolve, /incident close를 입력하세요.',
+  'playground.more_lines': '(나머지 {lines}줄: 눌러서 펼치기)',
   'playground.channels': '채널',
   'playground.dms': '다이렉트 메시지',
   'playground.dm_with_bot': '봇 (내 DM)',
