@@ -125,7 +125,7 @@ export function incidentRoutesWith(o: IncidentRouteOptions = {}): RegisterRoutes
         ct,
         inc,
         severityNames: Object.fromEntries(deps.config.severities.map((s) => [s.id, s.name])),
-        timeline: renderTimeline(events, ct, ctx),
+        timeline: renderTimeline(events, ct, { ...ctx, workspace: inc.workspace }),
         postmortem,
       });
       return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(layout(ctx, detailTitle(inc), body, { wide: true }));
@@ -143,7 +143,7 @@ export function incidentRoutesWith(o: IncidentRouteOptions = {}): RegisterRoutes
         key,
         since,
         visible: (now) => canView(now, ctx.viewer, admins),
-        render: async () => renderTimeline(await deps.store.events(key), ct, ctx).value,
+        render: async () => renderTimeline(await deps.store.events(key), ct, { ...ctx, workspace: key.workspace }).value,
         pollMs: o.pollMs ?? 1000,
       });
       return reply;

@@ -29,6 +29,8 @@ const MAX_PEOPLE = 40;
 
 export class PlaygroundState {
   readonly whispers: Whisper[] = [];
+  /** The last message of each person's DM they have seen (sequence number). */
+  private readonly seenDm = new Map<string, number>();
   readonly demoLog: string[] = [];
   demoRunning = false;
   private lastSeq = 0;
@@ -51,6 +53,24 @@ export class PlaygroundState {
     }
     this.whispers.push({ seq: this.lastSeq, user: change.userId, channelId: change.channelId, message: change.message });
     if (this.whispers.length > this.limits.whispers) this.whispers.shift();
+  }
+
+  /** Marks what is in `user`'s DM as seen (they have it open). */
+  markDmSeen(user: string): void {
+    let last = this.seenDm.get(user) ?? 0;
+    for (const m of this.chat.messages.values()) if (m.channelId === `dm-${user}`) last = Math.max(last, seqOf(m.id));
+    this.seenDm.set(user, last);
+  }
+
+  /** The people of `among` with DMs from the bot they have not opened yet, and how many. */
+  unseenDms(among: readonly string[]): { user: string; count: number }[] {
+    const counts = new Map<string, number>();
+    for (const m of this.chat.messages.values()) {
+      if (!m.channelId.startsWith('dm-') || m.author !== 'bot') continue;
+      const user = m.channelId.slice(3);
+      if (seqOf(m.id) > (this.seenDm.get(user) ?? 0)) counts.set(user, (counts.get(user) ?? 0) + 1);
+    }
+    return among.filter((u) => counts.has(u)).map((user) => ({ user, count: counts.get(user)! }));
   }
 
   demoLine(line: string): void {

@@ -1,7 +1,6 @@
 import { LOCAL_WORKSPACE } from '../adapters/local/seat.js';
-import { plainTimes } from '../core/chat-time.js';
-import { emojiOf } from '../core/emoji.js';
 import type { OutboundMessage } from '../core/ports.js';
+import { chatMarkup } from './chat-markup.js';
 import type { PageContext } from './context.js';
 import { html, queryString, type Html } from './html.js';
 import { PICKER_EMOJI, type ConversationItem } from './playground-state.js';
@@ -29,6 +28,8 @@ export interface PageModel extends ViewContext {
   items: ConversationItem[];
   demo: DemoModel | undefined;
   maxText: number;
+  /** Who has DMs not opened yet (see sidebarHtml). */
+  unseen: readonly { user: string; count: number }[];
 }
 
 export interface DemoModel {
@@ -40,31 +41,12 @@ export interface DemoModel {
 
 export const pageHref = (channel: string, user: string): string => `/playground${queryString({ c: channel, as: user })}`;
 
-const TOKEN = /<@!?([^>|]+)(?:\|[^>]*)?>|<#([^>|]+)(?:\|[^>]*)?>|`([^`\n]+)`|\*([^*\n]+)\*|:([a-z_]+):|(https?:\/\/[^\s<>"]+)|(?<![\w/.-])INC-(\d{1,9})(?![\w-])/g;
-
-/** Neutral markup as HTML: mentions as @name text, channels as links into the playground, bold, code, emoji, links. */
-export function renderText(text: string, v: Pick<ViewContext, 'user' | 'channelName'>, inBold = false): Html {
-  const source = plainTimes(text);
-  const parts: (Html | string)[] = [];
-  let at = 0;
-  for (const m of source.matchAll(TOKEN)) {
-    const [whole, mention, channel, code, bold, emoji, url, incident] = m;
-    parts.push(source.slice(at, m.index));
-    at = m.index + whole.length;
-    if (mention !== undefined) parts.push(html`<span class="pg-mention">@${mention}</span>`);
-    else if (channel !== undefined) parts.push(html`<a class="pg-channel" href="${pageHref(channel, v.user)}">#${v.channelName(channel)}</a>`);
-    else if (code !== undefined) parts.push(html`<code>${code}</code>`);
-    else if (bold !== undefined) parts.push(inBold ? whole : html`<strong>${renderText(bold, v, true)}</strong>`);
-    else if (emoji !== undefined) parts.push(emojiOf(emoji) ?? whole);
-    // An incident's reference opens its dashboard page (timeline, paging, the rendered postmortem).
-    else if (incident !== undefined) parts.push(html`<a class="pg-incident" href="/incidents/${LOCAL_WORKSPACE}/${incident}">${whole}</a>`);
-    else if (url !== undefined) {
-      const link = url.replace(/[.,;:!?)]+$/, '');
-      parts.push(html`<a href="${link}" rel="noopener noreferrer">${link}</a>`, url.slice(link.length));
-    }
-  }
-  parts.push(source.slice(at));
-  return html`${parts}`;
+/** Neutral markup as HTML for the playground: channels link into the playground, `INC-n` to its dashboard page. */
+export function renderText(text: string, v: Pick<ViewContext, 'user' | 'channelName'>): Html {
+  return chatMarkup(text, {
+    channel: (id) => html`<a class="pg-channel" href="${pageHref(id, v.user)}">#${v.channelName(id)}</a>`,
+    incidentHref: (n) => `/incidents/${LOCAL_WORKSPACE}/${n}`,
+  });
 }
 
 /** Past this many lines a message (a postmortem draft posted whole) shows its first line, and the rest on a click. */
@@ -119,13 +101,24 @@ function messageItems(items: readonly ConversationItem[], v: ViewContext): Html 
   )}`;
 }
 
-/** The channel list and the viewer's DM (the content of `#pg-sidebar`). */
-export function sidebarHtml(channels: PageModel['channels'], v: ViewContext): Html {
+/**
+ * The channel list, the viewer's DM, and who has DMs from the bot not opened yet (a page, say),
+ * each a link that switches to that person's DM: the content of `#pg-sidebar`.
+ */
+export function sidebarHtml(channels: PageModel['channels'], v: ViewContext, unseen: readonly { user: string; count: number }[] = []): Html {
   const { t } = v.ctx;
   const link = (id: string, label: Html | string) => html`<li><a href="${pageHref(id, v.user)}"${id === v.channel ? html` aria-current="page"` : ''}>${label}</a></li>`;
+  const own = unseen.find((u) => u.user === v.user)?.count ?? 0;
+  const others = unseen.filter((u) => u.user !== v.user);
   return html`<h2>${t('playground.channels')}</h2><ul>${channels.map((c) =>
     link(c.id, html`#${c.name}${c.private ? html` <span class="pg-lock" title="${t('playground.private')}" aria-label="${t('playground.private')}">🔒</span>` : ''}`),
-  )}</ul><h2>${t('playground.dms')}</h2><ul>${link(`dm-${v.user}`, t('playground.dm_with_bot'))}</ul>`;
+  )}</ul><h2>${t('playground.dms')}</h2><ul>${link(`dm-${v.user}`, html`${t('playground.dm_with_bot')}${own ? html` <span class="pg-new">${t('playground.new', { count: own })}</span>` : ''}`)}</ul>${
+    others.length
+      ? html`<h2>${t('playground.others_dms')}</h2><ul class="pg-others">${others.map(
+          (o) => html`<li><a href="${pageHref(`dm-${o.user}`, o.user)}" title="${t('playground.switch_to', { user: o.user })}">@${o.user} <span class="pg-new">${t('playground.new', { count: o.count })}</span></a></li>`,
+        )}</ul>`
+      : ''
+  }`;
 }
 
 /** The demo panel's content: its button (or that it runs) and the lines it has played. */
@@ -151,7 +144,7 @@ export function playgroundBody(m: PageModel): Html {
 <form method="get" action="/playground" class="pg-switch"><input type="hidden" name="c" value="${m.channel}"><label>${t('playground.you_are')} <select name="as">${m.people.map(
     (p) => html`<option value="${p}"${p === m.user ? html` selected` : ''}>@${p}</option>`,
   )}</select></label> <button type="submit">${t('playground.switch')}</button></form>
-<nav id="pg-sidebar" aria-label="${t('playground.channels')}">${sidebarHtml(m.channels, m)}</nav>
+<nav id="pg-sidebar" aria-label="${t('playground.channels')}">${sidebarHtml(m.channels, m, m.unseen)}</nav>
 ${m.demo ? html`<section id="pg-demo" class="pg-demo">${demoHtml(m.demo, m)}</section>` : ''}
 </aside>
 <section class="pg-main">

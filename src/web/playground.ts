@@ -67,7 +67,7 @@ export function playgroundRoutes(o: PlaygroundOptions): RegisterRoutes {
 
     const render = (s: Stream, part: Part): string => {
       const v = view(s.ctx, s.user, s.channel);
-      if (part === 'sidebar') return sidebarHtml(state.channelList(s.user), v).value;
+      if (part === 'sidebar') return sidebarHtml(state.channelList(s.user), v, state.unseenDms(people())).value;
       if (part === 'conversation') return conversation(v).value;
       const demo = demoModel();
       return demo ? demoHtml(demo, v).value : '';
@@ -92,8 +92,11 @@ export function playgroundRoutes(o: PlaygroundOptions): RegisterRoutes {
         demoChannels.add(c.channelId);
         for (const s of subscribers) if (s.channel !== c.channelId && state.channelVisible(s.user, c.channelId)) s.write(`event: follow\n${sseMessage(pageHref(c.channelId, s.user))}`);
       }
+      // Someone's DM got a message: seen at once by whoever has it open, else news in every sidebar.
+      const dm = c.kind === 'message' && c.channelId.startsWith('dm-') ? c.channelId.slice(3) : undefined;
+      if (dm !== undefined && [...subscribers].some((s) => s.user === dm && s.channel === c.channelId)) state.markDmSeen(dm);
       for (const s of subscribers) {
-        if (c.kind === 'channel' || c.kind === 'invite') mark(s, 'sidebar');
+        if (c.kind === 'channel' || c.kind === 'invite' || dm !== undefined) mark(s, 'sidebar');
         if (c.channelId === s.channel) mark(s, 'conversation');
         // Follow the person into a channel the bot invited them to, as the terminal does.
         if (c.kind === 'invite' && c.userIds.includes(s.user) && c.channelId !== s.channel) s.write(`event: follow\n${sseMessage(pageHref(c.channelId, s.user))}`);
@@ -168,6 +171,7 @@ export function playgroundRoutes(o: PlaygroundOptions): RegisterRoutes {
       // A link from before a restart names a channel the workspace no longer has: show #general.
       const channel = wanted && state.channelVisible(user, wanted) ? wanted : 'general';
       const v = view(ctx, user, channel);
+      if (channel === `dm-${user}`) state.markDmSeen(user);
       const model = {
         ...v,
         people: people(),
@@ -176,6 +180,7 @@ export function playgroundRoutes(o: PlaygroundOptions): RegisterRoutes {
         items: state.conversation(user, channel),
         demo: demoModel(),
         maxText: MAX_TEXT,
+        unseen: state.unseenDms(people()),
       };
       return reply.type('text/html; charset=utf-8').send(layout(ctx, ctx.t('playground.title'), playgroundBody(model), { wide: true }));
     });

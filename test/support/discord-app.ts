@@ -6,7 +6,7 @@ import type { ChatPort } from '../../src/core/ports.js';
 import { ManualClock } from '../../src/infra/clock.js';
 import { FakeDiscord, IDS, type FakeDiscordOptions } from '../fakes/fake-discord.js';
 import { openTestCore, type TestCore } from './core.js';
-import { testRedis } from './redis.js';
+import { testRedis, type TestRedis } from './redis.js';
 
 /**
  * The bot wired as src/main.ts wires it for Discord (a RoutingChat with the adapter registered
@@ -19,6 +19,8 @@ export interface DiscordTestApp extends TestCore {
   clock: ManualClock;
   workspace: string;
   env: Env;
+  /** The test's Redis (its key prefix, for the dashboard's sessions). */
+  redis: TestRedis;
   events(number?: number): Promise<IncidentEvent[]>;
   /** Stops the adapter and starts a new one (a new discord.js client) on the same Redis and fake. */
   restart(): Promise<void>;
@@ -62,6 +64,7 @@ export async function discordTestApp(configDoc: object = {}, o: DiscordTestOptio
     scheduler: core.scheduler,
     workspace,
     env,
+    redis,
     postmortemDir: core.postmortemDir,
     settle: core.settle,
     advance: core.advance,

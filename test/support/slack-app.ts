@@ -6,7 +6,7 @@ import { ManualClock } from '../../src/infra/clock.js';
 import { FAKE_SECRET, FAKE_TOKEN, FakeSlack } from '../fakes/fake-slack.js';
 import type { SlackSender } from '../fakes/slack-sender.js';
 import { openTestCore, type TestCore } from './core.js';
-import { testRedis } from './redis.js';
+import { testRedis, type TestRedis } from './redis.js';
 
 /**
  * The bot as src/main.ts wires it for Slack (RoutingChat, real Redis store, BullMQ queues and
@@ -23,6 +23,8 @@ export interface SlackTestApp extends TestCore {
   clock: ManualClock;
   /** `slack:<team id>`: the workspace id incidents are stored under. */
   workspace: string;
+  /** The test's Redis (its key prefix, for the dashboard's sessions). */
+  redis: TestRedis;
   /** Waits until the adapter's post-ack work and the queues are quiet. */
   settle(): Promise<void>;
   events(number?: number): Promise<IncidentEvent[]>;
@@ -62,6 +64,7 @@ export async function slackTestApp(configDoc: object = {}, options: SlackOptions
     scheduler: core.scheduler,
     postmortemDir: core.postmortemDir,
     workspace: `slack:${fake.workspace.teamId}`,
+    redis,
     settle: core.settle,
     advance: core.advance,
     events: (number = 1) => deps.store.events({ workspace: `slack:${fake.workspace.teamId}`, number }),

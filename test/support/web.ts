@@ -12,7 +12,7 @@ import type { TestApp } from './app.js';
  */
 
 export async function serveDashboard(
-  app: TestApp,
+  app: Pick<TestApp, 'deps' | 'log' | 'redis'>,
   env: NodeJS.ProcessEnv = {},
   extra: readonly RegisterRoutes[] = [],
   onRoute?: (route: { method: string | string[]; url: string }) => void,

@@ -42,4 +42,20 @@ describe('the playground state', () => {
     expect(state.messageVisible('carol', first)).toBe(false);
     expect(state.conversation('carol', 'general')).toEqual([]);
   });
+
+  it('counts the DMs from the bot a person has not opened, until they open them', async () => {
+    const chat = workspace();
+    const state = new PlaygroundState(chat);
+    await chat.dm('local', 'alice', { text: '📟 You are paged: INC-1' });
+    await chat.dm('local', 'alice', { text: 'still paged' });
+    await chat.dm('local', 'bob', { text: 'a follow-up is due' });
+    expect(state.unseenDms(['alice', 'bob', 'carol'])).toEqual([
+      { user: 'alice', count: 2 },
+      { user: 'bob', count: 1 },
+    ]);
+    state.markDmSeen('alice');
+    expect(state.unseenDms(['alice', 'bob'])).toEqual([{ user: 'bob', count: 1 }]);
+    await chat.dm('local', 'alice', { text: 'paged again' });
+    expect(state.unseenDms(['alice'])).toEqual([{ user: 'alice', count: 1 }]);
+  });
 });
