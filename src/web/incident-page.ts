@@ -2,11 +2,12 @@ import { formatDate, formatDuration, formatTime } from '../core/durations.js';
 import { tierOf, type Page } from '../core/escalation.js';
 import type { Translate } from '../core/i18n/index.js';
 import { ROLES, type Actor, type Incident } from '../core/model.js';
+import { LOCAL_WORKSPACE } from '../adapters/local/seat.js';
 import type { PageContext } from './context.js';
 import { incidentPath, markers } from './incident-table.js';
 import type { PostmortemText } from './incident-postmortem.js';
 import { renderMarkdown } from './incident-postmortem.js';
-import { html, type Html } from './html.js';
+import { html, queryString, type Html } from './html.js';
 
 /**
  * An incident's page (GET /incidents/:workspace/:number), pure: the summary, roles, paging
@@ -53,7 +54,10 @@ function field(label: string, value: Html | string | undefined, cls?: string): H
 function summary(d: DetailInput): Html {
   const { ctx, ct, inc } = d;
   const t = ctx.t;
-  const channel = channelLink(inc);
+  const linked = channelLink(inc);
+  // On the local workspace with the playground served, the channel opens there.
+  const channel =
+    linked && !linked.href && ctx.playground && inc.workspace === LOCAL_WORKSPACE && inc.channelId ? { ...linked, href: `/playground${queryString({ c: inc.channelId })}` } : linked;
   const sevName = d.severityNames[inc.severity];
   return html`<section class="card incident-summary"><h2>${t('incident.summary')}</h2><dl class="facts">
 ${field(t('incidents.col.severity'), html`<span class="badge sev">${inc.severity}</span>${sevName ? html` ${sevName}` : ''}`)}

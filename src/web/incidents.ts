@@ -21,7 +21,7 @@ import { layout } from './layout.js';
 /** Most incidents read per workspace for the table and the CSV (newest first). */
 export const LIST_LIMIT = 2000;
 /** Most rows in the table page; the CSV has every match. */
-export const MAX_ROWS = 500;
+export const MAX_ROWS = 300;
 
 /** Workspace ids as the adapters make them: `local`, `slack:T0123`, `discord:1234`. */
 const WORKSPACE = /^[A-Za-z0-9][A-Za-z0-9:._-]{0,63}$/;

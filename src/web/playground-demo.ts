@@ -1,6 +1,6 @@
 import type { AppConfig } from '../config.js';
 import type { LocalMessage, LocalWorkspace } from '../adapters/local/local-workspace.js';
-import { react, runCommand, sendMessage, showError, type LocalBot, type LocalSeat } from '../adapters/local/seat.js';
+import { LOCAL_WORKSPACE, react, runCommand, sendMessage, showError, type LocalBot, type LocalSeat } from '../adapters/local/seat.js';
 import { STEPS } from '../demo-script.js';
 
 /**
@@ -34,6 +34,24 @@ export function pageToAck(chat: LocalWorkspace, user: string, before: ReadonlySe
   return page ? { user: page.channelId.slice(3), msg: page } : undefined;
 }
 
+/** How long the demo waits for a page DM it asked for to be sent and linked to its page. */
+const PAGE_WAIT_MS = 10_000;
+
+/**
+ * The page DM to acknowledge (see pageToAck) once the bot has linked it to its page: a ✅ on a DM
+ * not yet linked would be a reaction on no page. Waits up to PAGE_WAIT_MS for the DM and its link;
+ * then the DM as it is, or none.
+ */
+async function linkedPage(bot: LocalBot, user: string, before: ReadonlySet<string>): Promise<ReturnType<typeof pageToAck>> {
+  const until = Date.now() + PAGE_WAIT_MS;
+  for (;;) {
+    const page = pageToAck(bot.workspace, user, before);
+    if (page && (await bot.deps.store.findPageByMessage(LOCAL_WORKSPACE, page.msg.channelId, page.msg.id))) return page;
+    if (Date.now() >= until) return page;
+    await sleep(25);
+  }
+}
+
 export function playgroundDemo(bot: LocalBot, o: PlaygroundDemoOptions = {}): (say: (line: string) => void) => Promise<void> {
   const stepMs = o.stepMs ?? 1500;
   const pause = o.pause ?? sleep;
@@ -50,15 +68,14 @@ export function playgroundDemo(bot: LocalBot, o: PlaygroundDemoOptions = {}): (s
       for (const step of STEPS) {
         if (!step.line && !step.react) continue;
         await pause(stepMs);
-        place.user = step.as;
         if (step.react) {
-          let page = pageToAck(bot.workspace, step.as, before);
-          if (!page) {
-            // A config without a policy pages nobody: the commander pages the person by hand, as seed 004's tier 2.
+          if (!pageToAck(bot.workspace, step.as, before)) {
+            // A config without a policy pages nobody: the one typing until now (the commander)
+            // pages the person by hand, as seed 004's tier 2.
             say(`${step.at}  @${place.user} #${place.channel}> /incident page @${step.as}  (the config's policy paged nobody)`);
             await runCommand(bot, seat, `page @${step.as}`).catch((err: unknown) => showError(bot, seat, err, `page @${step.as}`));
-            page = pageToAck(bot.workspace, step.as, before);
           }
+          const page = await linkedPage(bot, step.as, before);
           if (!page) {
             say(`${step.at}  (no page DM to acknowledge)`);
             continue;
@@ -68,6 +85,7 @@ export function playgroundDemo(bot: LocalBot, o: PlaygroundDemoOptions = {}): (s
           await react(bot, seat, page.msg, '✅');
           continue;
         }
+        place.user = step.as;
         const line = adaptLine(step.line ?? '', bot.deps.config);
         say(`${step.at}  @${place.user} #${place.channel}> ${line}`);
         try {

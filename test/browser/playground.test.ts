@@ -134,6 +134,8 @@ describe.skipIf('missing' in chromium)(`the playground in a browser${'missing' i
     expect(await pm.locator('table').count()).toBeGreaterThan(0);
     expect(await page.locator('main').innerText()).toMatch(/alice\s+·\s+[\d-]+ [\d:]+\s+·\s+after under a minute/);
     await screenshot(page, 'incident-page');
+    // Its chat channel opens in the playground.
+    expect(await page.locator('section.incident-summary').getByRole('link', { name: '#inc-1-checkout-is-down' }).getAttribute('href')).toBe('/playground?c=inc-1-checkout-is-down');
     await page.goto(`${base}/incidents`);
     expect(await page.locator('tr', { hasText: 'Checkout is down' }).innerText()).toContain('closed');
   }, 90_000);

@@ -30,7 +30,7 @@ async function answers(responseUrl: string) {
   return app.fake.waitFor(() => {
     const got = app.fake.responses.filter((r) => r.url === responseUrl);
     return got.length === 2 && got;
-  }, 'the figures and the note');
+  }, 'the figures and the note', 15_000);
 }
 
 describe('Slack: the /incident stats chart', () => {
