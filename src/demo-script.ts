@@ -62,6 +62,12 @@ export const STEPS: Step[] = [
   { at: '11:00', as: 'bob', line: '/incident close' },
 ];
 
+/** The pause between the demo's steps: DEMO_STEP_MS (1.5 s by default; at most a minute), for `npm run demo` and the playground's demo. */
+export function demoStepMs(env: NodeJS.ProcessEnv = process.env): number {
+  const ms = Number(env.DEMO_STEP_MS ?? 1500);
+  return Number.isFinite(ms) && ms >= 0 ? Math.min(ms, 60_000) : 1500;
+}
+
 export const kst = (hhmm: string) => new Date(`2025-12-26T${hhmm}:00+09:00`);
 
 /** The id of the latest message in `user`'s DM ('m0' when there is none). */

@@ -7,7 +7,7 @@ import type { LocalTerminal } from './adapters/local/terminal.js';
 import type { LocalWorkspace } from './adapters/local/local-workspace.js';
 import type { BullScheduler } from './scheduler/bullmq-scheduler.js';
 import { parseConfig } from './config.js';
-import { PAGING, STEPS, kst, lastDmTo } from './demo-script.js';
+import { PAGING, STEPS, demoStepMs, kst, lastDmTo } from './demo-script.js';
 
 /**
  * `npm run demo`: replays seed 004's incident #1 (sale-day thread-pool exhaustion, 2025-12-26,
@@ -28,7 +28,7 @@ async function main(): Promise<void> {
     config: { ...parsedPaging(), timeZone: 'Asia/Seoul', postmortems: { dir: `${base.env.DATA_DIR}/postmortems` } },
   };
   await wipe(settings.env.REDIS_URL, `${base.env.DATA_DIR}/redis`, prefix);
-  const stepMs = Number(process.env.DEMO_STEP_MS ?? 1500);
+  const stepMs = demoStepMs();
   const clock = new ManualClock(kst('09:00'));
   const input = new PassThrough();
   let terminal: LocalTerminal | undefined;

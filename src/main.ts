@@ -20,6 +20,8 @@ import { startSlack } from './adapters/slack/index.js';
 import { GATEWAY_SHARDS, startDiscord } from './adapters/discord/index.js';
 import { gatewayLeaseName, gatewayReadiness } from './adapters/discord/gateway.js';
 import { LeaseKeeper, RedisLease } from './infra/lease.js';
+import { isLoopback } from './infra/redis-server.js';
+import { demoStepMs } from './demo-script.js';
 import { systemClock } from './infra/clock.js';
 import { createLogger } from './infra/logger.js';
 import { PromMetrics } from './infra/metrics.js';
@@ -244,13 +246,6 @@ async function serveHttp(s: Settings, core: Core, host: string, replica?: string
   return http;
 }
 
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
-
-/** The playground demo's pause between steps: DEMO_STEP_MS, as `npm run demo` reads it (1.5 s by default). */
-function demoPace(): { stepMs?: number } {
-  const ms = Number(process.env.DEMO_STEP_MS);
-  return Number.isFinite(ms) && ms >= 0 ? { stepMs: Math.min(ms, 60_000) } : {};
-}
 
 /**
  * The terminal's line about the dashboard: a one-time sign-in link for LOCAL_USER (as
@@ -286,7 +281,7 @@ export async function runLocal(o: LocalOptions): Promise<void> {
   const core = await openCore(settings, { chat, logFile, print: o.print, platform: 'local', ...(o.clock ? { clock: o.clock } : {}) });
   const host = o.env.HOST ?? '127.0.0.1';
   // The playground acts as anyone in the workspace: only for this machine's own browser.
-  const playground = LOOPBACK.has(host) ? playgroundRoutes({ chat, deps: core.deps, localUser: o.env.LOCAL_USER, demo: playgroundDemo({ deps: core.deps, workspace: chat, commands }, demoPace()) }) : undefined;
+  const playground = isLoopback(host) ? playgroundRoutes({ chat, deps: core.deps, localUser: o.env.LOCAL_USER, demo: playgroundDemo({ deps: core.deps, workspace: chat, commands }, { stepMs: demoStepMs() }) }) : undefined;
   const http = await serveHttp(settings, core, host, undefined, playground).catch((err: NodeJS.ErrnoException) => {
     o.print(`HTTP port ${o.env.PORT} ${err.code === 'EADDRINUSE' ? 'is in use' : `cannot be opened (${err.code ?? err.message})`}: alerts and health checks are off; set PORT to a free port.`);
     return undefined;

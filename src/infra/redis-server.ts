@@ -193,6 +193,7 @@ async function onPath(command: string): Promise<boolean> {
   return false;
 }
 
-function isLoopback(host: string): boolean {
+/** Whether `host` is this machine only (localhost, 127.x, ::1). */
+export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '[::1]' || host === '::1' || host.startsWith('127.');
 }

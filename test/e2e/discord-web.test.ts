@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { HttpServer } from '../../src/http/server.js';
 import { PEOPLE } from '../fakes/fake-discord.js';
 import { discordTestApp, type DiscordTestApp } from '../support/discord-app.js';
-import { Browserless, csrfOf, serveDashboard } from '../support/web.js';
+import { Browserless, csrfOf, linkIn, serveDashboard } from '../support/web.js';
 
 /**
  * `/incident web` on Discord, through the real discord.js client against the fake Discord API
@@ -30,7 +30,7 @@ describe('/incident web on Discord', () => {
     expect(answer.text).toMatch(/direct message/);
     expect(answer.text).not.toContain('/signin/');
     const dm = await app.fake.until(() => app.fake.dmsTo(PEOPLE.carol).find((m) => m.content.includes('/signin/')), 5_000, "carol's sign-in DM");
-    const path = new URL(/(http:\/\/\S+\/signin\/[A-Za-z0-9_-]+)/.exec(dm.content)![1]!).pathname;
+    const path = new URL(linkIn([dm.content])).pathname;
 
     const b = new Browserless(http.url);
     const confirm = await b.get(path);

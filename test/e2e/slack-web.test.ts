@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { HttpServer } from '../../src/http/server.js';
 import { PEOPLE, slackTestApp, type SlackTestApp } from '../support/slack-app.js';
 import { dmsTo, shownText } from '../support/slack-views.js';
-import { Browserless, csrfOf, serveDashboard } from '../support/web.js';
+import { Browserless, csrfOf, linkIn, serveDashboard } from '../support/web.js';
 
 /**
  * `/incident web` on Slack, through the real Bolt app against the fake Slack API: the answer in
@@ -32,7 +32,7 @@ describe('/incident web on Slack', () => {
     expect(String(answer.body.text)).toMatch(/direct message/);
     expect(String(answer.body.text)).not.toContain('/signin/');
     const dm = await app.fake.waitFor(() => dmsTo(app.fake, PEOPLE.carol).find((c) => shownText(c).includes('/signin/')), "carol's sign-in DM");
-    const link = /(http:\/\/\S+\/signin\/[A-Za-z0-9_-]+)/.exec(shownText(dm))![1]!;
+    const link = linkIn([shownText(dm)]);
     const path = new URL(link).pathname;
 
     const b = new Browserless(http.url);
